@@ -1,0 +1,3 @@
+module github.com/pyscoop/pyscoop
+
+go 1.26
