@@ -1,11 +1,240 @@
-// Package pybind is the boundary between the Go core and CPython: gopy
-// exports these functions as the extension module scoop._native.
+// Package pybind is the boundary between pyscoop's Go core and CPython:
+// gopy exports these functions as the extension module scoop._native.
 //
-// PLACEHOLDER: the real protocol replaces this file.
+// The protocol is documented in docs/protocol.md; in short:
+//   - only integers, booleans and (on cold paths) strings cross;
+//   - gopy releases the GIL for the whole call, so the blocking functions
+//     (Wait, Next, Park, Release, WaitSpawn, WaitQuiet) block here without
+//     stalling other Python threads;
+//   - the core never calls Python: it wakes Python threads by posting their
+//     semaphores, and they call back in;
+//   - hot-path functions report a broken protocol as ErrorCode, with the
+//     message in LastError; gopy's own error returns are kept to cold paths
+//     (its single-error form leaks a C string per call).
 package pybind
 
-// Version reports the boundary protocol version.
-func Version() int64 { return 1 }
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
-// Add is a placeholder used while the build is being set up.
-func Add(a, b int64) int64 { return a + b }
+	"github.com/pyscoop/pyscoop/core"
+)
+
+// ErrorCode is returned by the functions below when the call broke the
+// protocol (an unknown id, a runtime that is stopped); LastError tells why.
+const ErrorCode int64 = -2
+
+// CloseCode is what Park returns when the executor must close the implicit
+// queue it serves (core.Close).
+const CloseCode int64 = core.Close
+
+var (
+	mu      sync.Mutex
+	rt      *core.Runtime
+	lastErr string
+)
+
+func current() *core.Runtime {
+	mu.Lock()
+	defer mu.Unlock()
+	return rt
+}
+
+func fail(err error) int64 {
+	mu.Lock()
+	lastErr = err.Error()
+	mu.Unlock()
+	return ErrorCode
+}
+
+func code(v int64, err error) int64 {
+	if err != nil {
+		return fail(err)
+	}
+	return v
+}
+
+// LastError returns the message of the last call that returned ErrorCode.
+func LastError() string {
+	mu.Lock()
+	defer mu.Unlock()
+	return lastErr
+}
+
+// Start replaces the runtime with a new one. maxActive, stallMicros and
+// idleRetireMillis are core.Options (0 for the defaults).
+func Start(maxActive, stallMicros, idleRetireMillis int64) {
+	r := core.New(core.Options{
+		MaxActive:  int(maxActive),
+		StallAfter: time.Duration(stallMicros) * time.Microsecond,
+		IdleRetire: time.Duration(idleRetireMillis) * time.Millisecond,
+	})
+	mu.Lock()
+	old := rt
+	rt = r
+	mu.Unlock()
+	if old != nil {
+		old.Shutdown()
+	}
+}
+
+// Stop shuts the runtime down (core.Runtime.Shutdown). Executors and the
+// spawner return from their blocking calls with 0 / -1.
+func Stop() {
+	if r := current(); r != nil {
+		r.Shutdown()
+	}
+}
+
+// NewThread registers the calling Python thread and returns its id.
+func NewThread() int64 { return current().NewThread() }
+
+// DropThread forgets thread t.
+func DropThread(t int64) { current().DropThread(t) }
+
+// Wait blocks thread t until it is signalled (true) or timeoutMicros pass
+// or a signal arrives (false). A negative timeout waits forever.
+func Wait(t, timeoutMicros int64) bool {
+	d := time.Duration(-1)
+	if timeoutMicros >= 0 {
+		d = time.Duration(timeoutMicros) * time.Microsecond
+	}
+	ok, err := current().Wait(t, d)
+	if err != nil {
+		fail(err)
+		return false
+	}
+	return ok
+}
+
+// Signal wakes thread t.
+func Signal(t int64) { current().Signal(t) }
+
+// NewProcessor creates a processor and returns its id, or ErrorCode.
+func NewProcessor() int64 { return code(current().NewProcessor()) }
+
+// DropProcessor forgets processor p; ErrorCode if it still has work.
+func DropProcessor(p int64) int64 {
+	if err := current().DropProcessor(p); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// Reserve1 reserves one handler for client, as private queue queue (an id
+// the caller chose). It returns 0, or ErrorCode.
+func Reserve1(client, handler, queue int64, implicit bool) int64 {
+	if err := current().Reserve(client, []int64{handler}, []int64{queue}, implicit); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// ReserveGroup reserves several handlers atomically. handlers is their ids
+// in increasing order and queues the private queue id for each, both
+// comma-separated (slices cross gopy one element per call). It returns 0,
+// or ErrorCode.
+func ReserveGroup(client int64, handlers, queues string, implicit bool) int64 {
+	hs, err := parseIDs(handlers)
+	if err != nil {
+		return fail(err)
+	}
+	qs, err := parseIDs(queues)
+	if err != nil {
+		return fail(err)
+	}
+	if err := current().Reserve(client, hs, qs, implicit); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+func parseIDs(list string) ([]int64, error) {
+	parts := strings.Split(list, ",")
+	ids := make([]int64, len(parts))
+	for i, s := range parts {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("scoop core: bad id list %q", list)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// Wake tells the core that the client of queue q logged into it while its
+// handler was parked.
+func Wake(q int64) { current().Wake(q) }
+
+// BecomeExecutor makes thread t an executor; it then calls Next.
+func BecomeExecutor(t int64) int64 {
+	if err := current().BecomeExecutor(t); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// BecomeSpawner makes thread t the spawner; it then calls WaitSpawn.
+func BecomeSpawner(t int64) int64 {
+	if err := current().BecomeSpawner(t); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// Next blocks executor t until it has a queue to serve; 0 means exit.
+func Next(t int64) int64 { return code(current().Next(t)) }
+
+// Park: executor t drained queue q (see core.Runtime.Park).
+func Park(t, q int64, mayClose bool, notify int64) int64 {
+	return code(current().Park(t, q, mayClose, notify))
+}
+
+// Release: executor t reached the end of queue q (see core.Runtime.Release).
+func Release(t, q int64) int64 { return code(current().Release(t, q)) }
+
+// WaitSpawn blocks the spawner until executors are wanted: how many, or -1
+// once stopped.
+func WaitSpawn() int64 { return current().WaitSpawn() }
+
+// WaitQuiet blocks thread t until no processor is busy, at most
+// timeoutMicros; it reports whether the runtime is quiet.
+func WaitQuiet(t, timeoutMicros int64) bool {
+	ok, err := current().WaitQuiet(t, time.Duration(timeoutMicros)*time.Microsecond)
+	if err != nil {
+		fail(err)
+		return false
+	}
+	return ok
+}
+
+// Stat returns one figure of core.Stats by its field name.
+func Stat(name string) int64 {
+	s := current().Stats()
+	switch name {
+	case "processors":
+		return int64(s.Processors)
+	case "busy":
+		return int64(s.Busy)
+	case "ready":
+		return int64(s.Ready)
+	case "queues":
+		return int64(s.Queues)
+	case "executors":
+		return int64(s.Executors)
+	case "idle":
+		return int64(s.Idle)
+	case "running":
+		return int64(s.Running)
+	case "stalls":
+		return s.Stalls
+	}
+	return fail(fmt.Errorf("scoop core: no statistic %q", name))
+}
+
+// Version is the boundary protocol's version; the Python side checks it at
+// import, so that a stale extension fails loudly instead of misbehaving.
+func Version() int64 { return 1 }

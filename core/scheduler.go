@@ -1,0 +1,236 @@
+package core
+
+import "time"
+
+// The scheduler hands ready processors to executor threads.
+//
+// Under the GIL, only one thread runs Python at a time, and every hand-off of
+// the GIL between threads costs 10–100 µs; the fastest schedule is the one
+// that hands off least. So by default one executor runs at a time
+// (Options.MaxActive): a processor made ready while an executor is busy
+// waits in the run queue, and the busy executor runs it next, on the same
+// thread, when it finishes its current processor.
+//
+// Two things add executors beyond that:
+//   - an executor whose call body blocks as a client (Wait) stops counting
+//     as active, so ready processors get another executor at once;
+//   - the monitor (sysmon) sees when every active executor has stayed out of
+//     the core for Options.StallAfter while processors wait — a long call
+//     body, or one blocked outside pyscoop — and adds one. This is what
+//     guarantees that a ready processor always runs eventually.
+// Idle executors retire after Options.IdleRetire, down to one.
+
+// makeReady puts p, whose head is startable, in line for an executor.
+// Called with rt.mu held.
+func (rt *Runtime) makeReady(p *processor) {
+	rt.setState(p, procReady)
+	if rt.wantExecutor() {
+		if e := rt.popIdle(); e != nil {
+			rt.assign(e, p)
+			return
+		}
+		rt.runq = append(rt.runq, p)
+		rt.requestSpawn()
+		return
+	}
+	rt.runq = append(rt.runq, p)
+	rt.kickMonitor()
+}
+
+// wantExecutor reports whether fewer executors are active than allowed.
+func (rt *Runtime) wantExecutor() bool {
+	return rt.running+rt.spawning < rt.opts.MaxActive
+}
+
+// assign hands ready processor p to idle executor e and wakes it.
+func (rt *Runtime) assign(e *thread, p *processor) {
+	rt.run(e, p)
+	e.assigned = p
+	e.sem.post()
+}
+
+// run makes e the executor of p.
+func (rt *Runtime) run(e *thread, p *processor) {
+	if e.exec != execRunning {
+		e.exec = execRunning
+		rt.running++
+	}
+	e.current = p
+	p.executor = e
+	rt.setState(p, procRunning)
+}
+
+// leave detaches e from the processor it served.
+func (rt *Runtime) leave(e *thread, p *processor) {
+	e.current = nil
+	p.executor = nil
+	p.wakePending = false
+}
+
+// popRunq takes the processor that has waited longest, or nil.
+func (rt *Runtime) popRunq() *processor {
+	if len(rt.runq) == 0 {
+		return nil
+	}
+	p := rt.runq[0]
+	rt.runq[0] = nil
+	rt.runq = rt.runq[1:]
+	return p
+}
+
+// popIdle takes the executor that went idle last (its stack and caches are
+// the warmest), or nil.
+func (rt *Runtime) popIdle() *thread {
+	n := len(rt.idle)
+	if n == 0 {
+		return nil
+	}
+	e := rt.idle[n-1]
+	rt.idle = rt.idle[:n-1]
+	return e
+}
+
+// removeIdle takes e out of the idle list, reporting whether it was there.
+func (rt *Runtime) removeIdle(e *thread) bool {
+	for i, x := range rt.idle {
+		if x == e {
+			rt.idle = append(rt.idle[:i], rt.idle[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// requestSpawn asks the spawner thread for one more executor.
+func (rt *Runtime) requestSpawn() {
+	if rt.spawner == nil || rt.stopped {
+		return
+	}
+	rt.spawning++
+	rt.spawnRequests++
+	rt.spawner.sem.post()
+}
+
+// fillExecutors gives queued processors to idle or new executors while
+// fewer than MaxActive are active.
+func (rt *Runtime) fillExecutors() {
+	for len(rt.runq) > 0 && rt.wantExecutor() {
+		e := rt.popIdle()
+		if e == nil {
+			rt.requestSpawn()
+			return
+		}
+		rt.assign(e, rt.popRunq())
+	}
+}
+
+// next finds e its next processor and returns the id of the private queue
+// to serve, blocking while there is none. It returns 0 when e must exit
+// (shutdown, or retirement after being idle for Options.IdleRetire).
+// Called with rt.mu held; returns with it released.
+func (rt *Runtime) next(e *thread) int64 {
+	for {
+		if rt.stopped {
+			rt.retire(e)
+			rt.mu.Unlock()
+			return 0
+		}
+		if p := rt.popRunq(); p != nil {
+			rt.run(e, p)
+			// Read the head before unlocking: a concurrent Reserve may
+			// append to (and reallocate) p.queues (a data race, found by
+			// the tests under -race).
+			q := p.head().id
+			rt.mu.Unlock()
+			return q
+		}
+		e.exec = execIdle
+		rt.running--
+		rt.idle = append(rt.idle, e)
+		rt.mu.Unlock()
+
+		signalled := e.sem.wait(rt.opts.IdleRetire)
+
+		rt.mu.Lock()
+		rt.touch(e)
+		if p := e.assigned; p != nil {
+			e.assigned = nil
+			q := p.head().id // under rt.mu, as above
+			rt.mu.Unlock()
+			return q
+		}
+		if rt.removeIdle(e) {
+			e.exec = execRunning
+			rt.running++
+			if !signalled && len(rt.executors) > 1 {
+				rt.retire(e)
+				rt.mu.Unlock()
+				return 0
+			}
+		}
+	}
+}
+
+// retire removes executor e from the pool.
+func (rt *Runtime) retire(e *thread) {
+	rt.removeIdle(e)
+	if e.exec != execIdle {
+		rt.running--
+	}
+	e.exec = execIdle
+	e.executor = false
+	delete(rt.executors, e.id)
+}
+
+// kickMonitor wakes the monitor when processors start waiting in the run
+// queue.
+func (rt *Runtime) kickMonitor() {
+	select {
+	case rt.monitorKick <- struct{}{}:
+	default:
+	}
+}
+
+// monitor is the core's sysmon: while processors wait in the run queue, it
+// checks every Options.StallAfter/2 whether all active executors are stuck
+// in long call bodies, and adds an executor if so. It sleeps on
+// monitorKick while the run queue is empty.
+func (rt *Runtime) monitor() {
+	tick := rt.opts.StallAfter / 2
+	for {
+		select {
+		case <-rt.monitorKick:
+		case <-rt.monitorDone:
+			return
+		}
+		for {
+			time.Sleep(tick)
+			rt.mu.Lock()
+			if rt.stopped || len(rt.runq) == 0 {
+				rt.mu.Unlock()
+				break
+			}
+			if rt.spawning == 0 && rt.allStalled() {
+				rt.stalls++
+				if e := rt.popIdle(); e != nil {
+					rt.assign(e, rt.popRunq())
+				} else {
+					rt.requestSpawn()
+				}
+			}
+			rt.mu.Unlock()
+		}
+	}
+}
+
+// allStalled reports whether every active executor has stayed out of the
+// core for at least Options.StallAfter.
+func (rt *Runtime) allStalled() bool {
+	limit := rt.now() - int64(rt.opts.StallAfter)
+	for _, e := range rt.executors {
+		if e.exec == execRunning && e.lastCross > limit {
+			return false
+		}
+	}
+	return true
+}

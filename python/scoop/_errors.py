@@ -1,0 +1,53 @@
+"""The exceptions and warnings that pyscoop raises."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CommandFailed",
+    "CommandResultWarning",
+    "ProcessorStopped",
+    "SeparateAccessError",
+    "SeparateValueError",
+]
+
+
+class SeparateAccessError(TypeError):
+    """A separate reference was used in a way SCOOP forbids.
+
+    Raised when code assigns or deletes an attribute through a separate
+    reference (state changes go through commands), or uses a reserved
+    reference after its ``scoop.separate`` block ended.
+    """
+
+
+class SeparateValueError(TypeError):
+    """A value cannot cross a processor boundary.
+
+    Values that are not immutable are deep-copied as they cross; this is
+    raised, in the caller and before anything is logged, when that copy is
+    impossible (a lock, a generator, an open file...). Wrap a thread-safe
+    object in :func:`scoop.shared` to pass it as it is.
+    """
+
+
+class CommandFailed(RuntimeError):
+    """An earlier command of this client on this handler raised.
+
+    Commands run asynchronously, so their exceptions cannot reach the caller
+    when they happen. Instead the handler is marked dirty for that client:
+    the client's later calls on it are skipped, and its next synchronous call
+    (a query, ``future().result()``) raises ``CommandFailed`` with the
+    original exception as ``__cause__``. The handler is then clean again.
+    """
+
+
+class ProcessorStopped(RuntimeError):
+    """The processor of this reference was stopped by ``scoop.shutdown()``."""
+
+
+class CommandResultWarning(UserWarning):
+    """A method classified as a command returned a value, which is dropped.
+
+    Annotate the method's return type (``-> int``) or decorate it with
+    ``@scoop.query`` to make it a query, or return ``None``.
+    """

@@ -1,0 +1,81 @@
+"""The one runtime of the process: made on first use, ended by shutdown()."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from typing import Any
+
+from ._runtime import Runtime
+
+_lock = threading.Lock()
+_current: Runtime | None = None
+_settings: dict[str, Any] = {"on_async_error": "log"}
+
+_ASYNC_ERROR_MODES = ("log", "raise")
+
+
+def runtime() -> Runtime:
+    """The running runtime, started if there is none."""
+    global _current
+    rt = _current
+    if rt is not None:
+        return rt
+    with _lock:
+        if _current is None:
+            _current = Runtime(**_settings)
+        return _current
+
+
+def shutdown(wait: bool = True) -> None:
+    """Stop pyscoop; with *wait* (the default), run every logged call first.
+
+    References to existing objects then raise :class:`scoop.ProcessorStopped`;
+    creating a new separate object starts a fresh runtime (test suites call
+    this between tests). At interpreter exit it runs by itself, so no logged
+    command is ever dropped.
+    """
+    global _current
+    with _lock:
+        rt = _current
+        _current = None
+    if rt is not None:
+        rt.shutdown(wait)
+
+
+def configure(*, on_async_error: Any = None, placement: Any = None) -> None:
+    """Set runtime options.
+
+    ``on_async_error``: what happens when a command raises and its client
+    has not observed it yet (SPEC §8): ``"log"`` (the default: reported
+    through the ``scoop`` logger if no client observes it), ``"raise"`` (the
+    program ends with it, as with an unhandled exception in the main thread),
+    or a callable ``(exception, processor)`` called on the handler.
+    """
+    if placement is not None:
+        raise NotImplementedError(
+            "scoop.configure(placement=...): placement (thread, passive and process "
+            "processors) is not available in this version of pyscoop"
+        )
+    if on_async_error is not None:
+        if not callable(on_async_error) and on_async_error not in _ASYNC_ERROR_MODES:
+            raise ValueError(
+                f"scoop.configure(on_async_error={on_async_error!r}): expected "
+                f"'log', 'raise' or a callable (exception, processor)"
+            )
+        _settings["on_async_error"] = on_async_error
+        if _current is not None:
+            _current.on_async_error = on_async_error
+
+
+def stats() -> dict[str, int]:
+    """A snapshot of the runtime: processors alive, calls executed, waits...
+
+    >>> import scoop
+    >>> sorted(scoop.stats())[:3]
+    ['busy', 'calls', 'executors']
+    """
+    return runtime().stats()
+
+
+atexit.register(shutdown)

@@ -1,0 +1,176 @@
+"""Processors (SCOOP handlers) and clients, as the Python side sees them."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from . import _native
+from ._queue import PrivateQueue
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+# Private-queue ids are chosen here, not in Go, so that a queue is in the
+# runtime's table (with its first call logged) before Go can hand it to an
+# executor. next() on a count is atomic under the GIL.
+_queue_ids = itertools.count(1)
+
+#: How many implicit private queues a thread client keeps open at most; the
+#: least recently opened is closed beyond that.
+IMPLICIT_CACHE = 64
+
+
+def _by_id(proc: Processor) -> int:
+    return proc.id
+
+
+class Processor:
+    """A SCOOP processor: a thread of control that runs its objects' calls.
+
+    Get one with :func:`scoop.processor` (a new one) or
+    :func:`scoop.processor_of` (an object's). Handles compare equal when they
+    name the same processor.
+
+    >>> import scoop
+    >>> p = scoop.processor()
+    >>> p == p
+    True
+    """
+
+    __slots__ = ("id", "runtime", "client", "dirty", "__weakref__")
+
+    def __init__(self, runtime: Runtime, pid: int):
+        self.id = pid
+        self.runtime = runtime
+        #: The processor as a client of other processors, for the calls its
+        #: objects make while it runs them.
+        self.client = Client(pid, runtime)
+        #: client key -> (exception, "Class.method") of a failed command,
+        #: until that client observes it (SPEC §8).
+        self.dirty: dict[int, tuple[BaseException, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"<scoop.Processor {self.id}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Processor) and other.id == self.id and other.runtime is self.runtime
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+class Client:
+    """Whatever logs calls: a plain Python thread, or a processor running a body.
+
+    It keeps the private queues it has open: ``held`` for handlers it has
+    reserved (``scoop.separate`` blocks, separate arguments of the running
+    method), ``implicit`` for handlers it called outside any reservation.
+    Only the thread acting as this client touches it.
+    """
+
+    __slots__ = ("key", "runtime", "held", "implicit", "__weakref__")
+
+    def __init__(self, key: int, runtime: Runtime):
+        self.key = key
+        self.runtime = runtime
+        self.held: dict[Processor, PrivateQueue] = {}
+        self.implicit: dict[Processor, PrivateQueue] = {}
+
+    def __repr__(self) -> str:
+        return f"<scoop client {self.key}>"
+
+    def open_queue(self, proc: Processor, implicit: bool, first: tuple[Any, ...] | None) -> PrivateQueue:
+        """Reserve *proc* alone, with *first* already logged if given."""
+        pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
+        if first is not None:
+            pq.items.append(first)
+        rt = self.runtime
+        rt.queues[pq.id] = pq
+        if _native.Reserve1(self.key, proc.id, pq.id, implicit) != 0:
+            del rt.queues[pq.id]
+            rt.raise_core_error()
+        return pq
+
+    def open_group(self, procs: list[Processor]) -> list[PrivateQueue]:
+        """Reserve *procs* (sorted by id, distinct) atomically, explicitly."""
+        if len(procs) == 1:
+            return [self.open_queue(procs[0], False, None)]
+        queues = [PrivateQueue(next(_queue_ids), p, self.key, False) for p in procs]
+        rt = self.runtime
+        for pq in queues:
+            rt.queues[pq.id] = pq
+        handlers = ",".join(str(p.id) for p in procs)
+        ids = ",".join(str(pq.id) for pq in queues)
+        if _native.ReserveGroup(self.key, handlers, ids, False) != 0:
+            for pq in queues:
+                del rt.queues[pq.id]
+            rt.raise_core_error()
+        return queues
+
+    def log(self, proc: Processor, item: tuple[Any, ...]) -> None:
+        """Log *item* on *proc*, in the reservation this client has of it."""
+        pq = self.held.get(proc)
+        if pq is not None:
+            pq.log(item)
+            return
+        pq = self.implicit.get(proc)
+        if pq is not None and pq.log(item):
+            return
+        # No open queue, or the handler closed it for another client.
+        self.implicit.pop(proc, None)
+        if len(self.implicit) >= IMPLICIT_CACHE:
+            self.implicit.pop(next(iter(self.implicit))).close()
+        self.implicit[proc] = self.open_queue(proc, True, item)
+
+    def queue_for(self, proc: Processor) -> PrivateQueue:
+        """The queue a synchronous call on *proc* goes through."""
+        pq = self.held.get(proc)
+        if pq is None:
+            pq = self.implicit.get(proc)
+            if pq is None or pq.closed:
+                pq = self.implicit[proc] = self.open_queue(proc, True, None)
+        return pq
+
+    def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:
+        """Reserve *procs* atomically for this client (SPEC §4).
+
+        Handlers this client already holds, and those whose bodies this
+        thread is *running* (a processor always holds its own), are left
+        out. Returns the new queues, to give to :meth:`release`.
+        """
+        held = self.held
+        todo = sorted({p for p in procs if p not in held and p not in running}, key=_by_id)
+        if not todo:
+            return []
+        for p in todo:
+            # Calls logged outside a block must not wait behind the block.
+            self.close_implicit_on(p)
+        queues = self.open_group(todo)
+        for pq in queues:
+            held[pq.proc] = pq
+        return queues
+
+    def release(self, queues: list[PrivateQueue]) -> None:
+        """End reservations made by :meth:`reserve`, after their calls."""
+        held = self.held
+        for pq in queues:
+            del held[pq.proc]
+            pq.close()
+
+    def drop_implicit(self, proc: Processor) -> None:
+        """Forget a closed implicit queue so the next call opens a new one."""
+        pq = self.implicit.get(proc)
+        if pq is not None and pq.closed:
+            del self.implicit[proc]
+
+    def close_implicit(self) -> None:
+        """End every reservation this client made outside a block."""
+        implicit = self.implicit
+        while implicit:
+            implicit.popitem()[1].close()
+
+    def close_implicit_on(self, proc: Processor) -> None:
+        pq = self.implicit.pop(proc, None)
+        if pq is not None:
+            pq.close()

@@ -1,0 +1,232 @@
+"""Separate references: the proxies that stand for objects of other processors.
+
+Each ``Separate`` subclass gets one proxy class, built when its first object
+is created, with a descriptor per method (a command or a query, decided once
+by :mod:`scoop._classify`), a property per property, and the protocol methods
+the class defines. Everything else read through a reference is a data
+attribute, hence a query (``__getattr__``).
+"""
+
+from __future__ import annotations
+
+import operator
+from concurrent.futures import Future
+from typing import Any, Callable
+
+from . import _values
+from ._classify import PROTOCOL, Member, members
+from ._errors import SeparateAccessError
+
+
+class SeparateRef:
+    """A separate reference: stands for an object that lives on a processor.
+
+    You never make one yourself: instantiating a ``Separate`` subclass
+    returns one. ``==`` and ``hash`` are by object identity and never block,
+    nor does ``repr``; ``isinstance(ref, Account)`` is true.
+    """
+
+    __slots__ = ("_scoop_obj", "_scoop_proc", "_scoop_res")
+
+    def __init__(self, obj: Any, proc: Any, res: Any = None) -> None:
+        object.__setattr__(self, "_scoop_obj", obj)
+        object.__setattr__(self, "_scoop_proc", proc)
+        object.__setattr__(self, "_scoop_res", res)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # isinstance(ref, Account) is true
+        return type(self._scoop_obj)
+
+    def __repr__(self) -> str:
+        obj = self._scoop_obj
+        state = "reserved " if self._scoop_res is not None else ""
+        return f"<{state}separate {type(obj).__qualname__} object {id(obj):#x} on {self._scoop_proc!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SeparateRef) and other._scoop_obj is self._scoop_obj
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return id(self._scoop_obj)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            # Protocol look-ups (copy, pickle, numpy...) must not turn into
+            # queries on the object.
+            raise AttributeError(name)
+        return _query(self, operator.attrgetter(name), (), {})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise SeparateAccessError(
+            f"cannot set attribute {name!r} through a separate reference to a "
+            f"{type(self._scoop_obj).__qualname__}: change its state with a command "
+            f"(a method) instead"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise SeparateAccessError(
+            f"cannot delete attribute {name!r} through a separate reference to a "
+            f"{type(self._scoop_obj).__qualname__}: change its state with a command instead"
+        )
+
+    def __copy__(self) -> SeparateRef:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SeparateRef:
+        # A separate object is never copied: copying a reference yields a
+        # plain (unreserved) reference to the same object.
+        return plain_ref(self)
+
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            f"a separate reference to a {type(self._scoop_obj).__qualname__} cannot be pickled"
+        )
+
+
+def _target(ref: SeparateRef) -> tuple[Any, Any]:
+    """(processor, reservation) to send a call on *ref* to."""
+    res = ref._scoop_res
+    if res is not None and res.ended:
+        raise SeparateAccessError(
+            f"this reference to a {type(ref._scoop_obj).__qualname__} was reserved by a "
+            f"scoop.separate block that has ended; use it inside the block, or use the "
+            f"unreserved reference"
+        )
+    return ref._scoop_proc, res
+
+
+def _query(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    proc, res = _target(ref)
+    return proc.runtime.query(proc, res, fn, ref._scoop_obj, args, kwargs)
+
+
+def _command(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> None:
+    proc, res = _target(ref)
+    proc.runtime.command(proc, res, fn, ref._scoop_obj, args, kwargs)
+
+
+class BoundCall:
+    """A method read through a separate reference, ready to be called.
+
+    Calling it logs a command or runs a query; ``.future(...)`` logs the call
+    and returns a :class:`concurrent.futures.Future` for its result.
+    """
+
+    __slots__ = ("ref", "member")
+
+    def __init__(self, ref: SeparateRef, member: Member):
+        self.ref = ref
+        self.member = member
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        member = self.member
+        if member.is_query:
+            return _query(self.ref, member.call, args, kwargs)
+        _command(self.ref, member.call, args, kwargs)
+        return None
+
+    def future(self, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Log this call and return a Future for its result.
+
+        >>> # f = account.statement.future(); ...; f.result()
+        """
+        proc, res = _target(self.ref)
+        return proc.runtime.future(proc, res, self.member.call, self.ref._scoop_obj, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<bound {self.member!r} of {self.ref!r}>"
+
+
+class MethodStub:
+    """The descriptor a proxy class has for each method of its class."""
+
+    __slots__ = ("member",)
+
+    def __init__(self, member: Member):
+        self.member = member
+
+    def __get__(self, ref: SeparateRef | None, owner: type) -> Any:
+        if ref is None:
+            return self
+        return BoundCall(ref, self.member)
+
+
+def _property_stub(name: str) -> property:
+    getter = operator.attrgetter(name)
+    return property(lambda ref: _query(ref, getter, (), {}))
+
+
+def _protocol_method(member: Member) -> Callable[..., Any]:
+    call = member.call
+    if member.name == "__iter__":
+        # iter(ref) iterates over an imported list of the items.
+        def __iter__(ref: SeparateRef) -> Any:
+            return iter(_query(ref, _listed, (), {}))
+
+        return __iter__
+    if member.is_query:
+
+        def query(ref: SeparateRef, *args: Any) -> Any:
+            return _query(ref, call, args, {})
+
+        query.__name__ = member.name
+        return query
+
+    def command(ref: SeparateRef, *args: Any) -> None:
+        _command(ref, call, args, {})
+
+    command.__name__ = member.name
+    return command
+
+
+def _listed(obj: Any) -> list[Any]:
+    return list(iter(obj))
+
+
+_proxy_types: dict[type, type[SeparateRef]] = {}
+
+
+def proxy_type(cls: type, base: type) -> type[SeparateRef]:
+    """The proxy class for Separate subclass *cls* (built once)."""
+    try:
+        return _proxy_types[cls]
+    except KeyError:
+        pass
+    methods, properties = members(cls, base)
+    namespace: dict[str, Any] = {"__slots__": (), "__module__": cls.__module__}
+    for name, member in methods.items():
+        namespace[name] = _protocol_method(member) if name in PROTOCOL else MethodStub(member)
+    for name in properties:
+        namespace[name] = _property_stub(name)
+    proxy = type(f"{cls.__qualname__}Ref", (SeparateRef,), namespace)
+    _proxy_types[cls] = proxy
+    return proxy
+
+
+def make_ref(obj: Any, proc: Any, res: Any = None) -> SeparateRef:
+    return _proxy_types[type(obj)](obj, proc, res)
+
+
+def plain_ref(ref: SeparateRef) -> SeparateRef:
+    if ref._scoop_res is None:
+        return ref
+    return make_ref(ref._scoop_obj, ref._scoop_proc)
+
+
+def _is_plain_reference(value: Any) -> bool:
+    return isinstance(value, SeparateRef) and value._scoop_res is None
+
+
+def _as_reference(value: Any) -> Any:
+    if isinstance(value, SeparateRef):
+        return plain_ref(value)
+    proc = getattr(type(value), "__scoop_separate__", False) and getattr(value, "_scoop_processor", None)
+    if proc:
+        return make_ref(value, proc)
+    return None
+
+
+_values.is_reference = _is_plain_reference
+_values.as_reference = _as_reference

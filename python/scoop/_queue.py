@@ -1,0 +1,140 @@
+"""The Python half of a private queue: the calls one client logged on one handler.
+
+The Go core knows where each private queue stands in its handler's queue of
+queues; the calls themselves stay here, in a deque with one producer (the
+client) and one consumer (the handler), so that a command costs no crossing
+of the boundary at all while its handler is busy. See docs/protocol.md.
+
+Who may run the handler's code at any moment is decided under ``mu``, by
+``state``:
+
+- ``QUEUED``: the handler owns the queue (it is serving it, or will when the
+  queue reaches the head). The client only appends.
+- ``PARKED``: the handler drained the queue and parked (in Go). A client that
+  appends must wake it, once (``woken``). A client that wants to run a query
+  may take the turn itself: client-side query execution.
+- ``CLIENT``: the client is running a query body itself, as the handler. A
+  handler that resumes meanwhile leaves the queue alone and asks to be woken
+  when the client is done (``want_wake``).
+- ``CLOSED``: the reservation is over.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from . import _native
+
+if TYPE_CHECKING:
+    from ._processor import Processor
+
+# Item kinds. An item is a tuple whose first element is its kind:
+#   (CALL, client_key, function, obj, args, kwargs, future, refs)
+#   (SYNC, thread_id)   the client waits for the handler to reach this point
+#   (END,)              the reservation ends here
+CALL, SYNC, END = 0, 1, 2
+END_ITEM = (END,)
+
+QUEUED, PARKED, CLIENT, CLOSED = "queued", "parked", "client", "closed"
+
+# How long a blocked client sleeps in Go before it comes back to Python to
+# run signal handlers (Ctrl-C), in microseconds.
+WAIT_SLICE_US = 50_000
+
+
+class PrivateQueue:
+    """One client's reservation of one handler, as the Python side sees it."""
+
+    __slots__ = (
+        "id",
+        "proc",
+        "client_key",
+        "implicit",
+        "mu",
+        "items",
+        "state",
+        "woken",
+        "synced",
+        "want_wake",
+        "closed",
+    )
+
+    def __init__(self, qid: int, proc: Processor, client_key: int, implicit: bool):
+        self.id = qid
+        self.proc = proc
+        self.client_key = client_key
+        self.implicit = implicit
+        self.mu = threading.Lock()
+        self.items: deque[tuple[Any, ...]] = deque()
+        self.state = QUEUED
+        self.woken = False  # a Wake was sent since the handler parked
+        self.synced = False  # the handler reached the client's SYNC and parked
+        self.want_wake = False  # the handler resumed while the client ran a query
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"<PrivateQueue {self.id} on {self.proc!r} {self.state} {len(self.items)} items>"
+
+    # -- client side -----------------------------------------------------
+
+    def log(self, item: tuple[Any, ...]) -> bool:
+        """Append *item*; wake the handler if it parked. False if closed."""
+        with self.mu:
+            if self.closed:
+                return False
+            self.items.append(item)
+            if self.state is not PARKED or self.woken:
+                return True
+            self.woken = True
+        _native.Wake(self.id)
+        return True
+
+    def take_turn(self, thread_id: int) -> bool:
+        """Wait until this client may run a call body as the handler.
+
+        That is when the handler has executed everything logged before and
+        parked. Returns False if the queue was closed meanwhile (an implicit
+        queue that its handler gave up to another client): the client then
+        retries on a new one.
+        """
+        with self.mu:
+            if self.closed:
+                return False
+            if self.state is PARKED and not self.items:
+                self.state = CLIENT
+                return True
+            self.synced = False
+            self.items.append((SYNC, thread_id))
+            wake = self.state is PARKED and not self.woken
+            if wake:
+                self.woken = True
+        if wake:
+            _native.Wake(self.id)
+        self.proc.runtime.waits += 1
+        wait = _native.Wait
+        while True:
+            with self.mu:
+                if self.synced:
+                    self.synced = False
+                    if self.closed:
+                        return False
+                    self.state = CLIENT
+                    return True
+            # Returns at the latest after a slice, so that the loop's
+            # bytecode runs Python's signal handlers (KeyboardInterrupt).
+            wait(thread_id, WAIT_SLICE_US)
+
+    def give_turn(self) -> None:
+        """The client is done running a call body as the handler."""
+        with self.mu:
+            self.state = PARKED
+            wake = self.want_wake
+            self.want_wake = False
+        if wake:
+            _native.Wake(self.id)
+
+    def close(self) -> None:
+        """End the reservation: log its END after the calls already logged."""
+        self.log(END_ITEM)

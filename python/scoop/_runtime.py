@@ -1,0 +1,496 @@
+"""The runtime: executor threads, the serve loop, and the paths of a call.
+
+One :class:`Runtime` exists at a time; ``scoop.shutdown()`` ends it and the
+next separate object starts a fresh one. Executors are a few Python threads
+that ask the Go core for the next private queue to serve, run its calls, and
+ask again; the core blocks them (GIL released) while there is nothing to do
+and decides when the pool must grow. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+import time
+import warnings
+import weakref
+from collections import deque
+from concurrent.futures import Future
+from typing import Any, Callable
+
+from . import _native
+from ._errors import CommandFailed, CommandResultWarning, ProcessorStopped
+from ._processor import Client, Processor
+from ._queue import CALL, CLIENT, CLOSED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
+from ._values import import_call, import_value
+
+logger = logging.getLogger("scoop")
+
+PROTOCOL_VERSION = 1
+CLOSE: int = _native.CloseCode
+ERROR: int = _native.ErrorCode
+
+if _native.Version() != PROTOCOL_VERSION:  # pragma: no cover - a stale build
+    raise ImportError(
+        f"scoop._native speaks protocol {_native.Version()}, this package needs "
+        f"{PROTOCOL_VERSION}: reinstall pyscoop (pip install --force-reinstall .)"
+    )
+
+#: Log a warning this often while shutdown waits for busy processors.
+SHUTDOWN_REPORT_EVERY = 10.0
+
+
+class ThreadState:
+    """What the runtime knows about one Python thread."""
+
+    __slots__ = ("tid", "client", "current", "stack", "runtime", "__weakref__")
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self.tid: int = _native.NewThread()
+        #: The thread as a client (executors never use theirs).
+        self.client = Client(self.tid, runtime)
+        #: Who logs the calls this thread makes now: the thread's own client,
+        #: or the processor whose body it is running.
+        self.current = self.client
+        #: The processors whose bodies this thread is running, innermost
+        #: last. A call on one of them runs at once, as a plain call: a
+        #: processor never waits for itself (SPEC §1), nor for a client that
+        #: is waiting for it (SPEC §6).
+        self.stack: list[Processor] = []
+
+    def __del__(self) -> None:
+        # The thread ended: end its reservations, report the failures it
+        # never observed, and give its semaphore back.
+        try:
+            rt = self.runtime
+            if not rt.stopped:
+                self.client.close_implicit()
+                rt.report_unobserved(self.client.key)
+                _native.DropThread(self.tid)
+        except Exception:  # pragma: no cover - interpreter teardown
+            pass
+
+
+class Runtime:
+    """The live state of pyscoop in this process (see the module docstring)."""
+
+    def __init__(self, on_async_error: Any = "log") -> None:
+        _native.Start(0, 0, 0)
+        self.stopped = False
+        self.on_async_error = on_async_error
+        #: Open private queues by id: Go hands out ids, these are the queues.
+        self.queues: dict[int, PrivateQueue] = {}
+        self.processors: weakref.WeakValueDictionary[int, Processor] = weakref.WeakValueDictionary()
+        self.local = threading.local()
+        self.calls = 0
+        self.waits = 0
+        self.failures = 0
+        self.threads: list[threading.Thread] = []
+        self._warned: set[Any] = set()
+        spawner = _native.NewThread()
+        _native.BecomeSpawner(spawner)
+        self._start_thread(self._spawner_main, "scoop-spawner")
+        self._start_thread(self._executor_main, "scoop-executor")
+
+    def __repr__(self) -> str:
+        return f"<scoop.Runtime {'stopped' if self.stopped else 'running'}>"
+
+    # -- threads -----------------------------------------------------------
+
+    def state(self) -> ThreadState:
+        """This thread's state, made on first use."""
+        try:
+            return self.local.state  # type: ignore[no-any-return]
+        except AttributeError:
+            self.check_running()
+            ts = self.local.state = ThreadState(self)
+            return ts
+
+    def check_running(self) -> None:
+        if self.stopped:
+            raise ProcessorStopped("this object's processor was stopped by scoop.shutdown()")
+
+    def _start_thread(self, target: Callable[[], None], name: str) -> None:
+        t = threading.Thread(target=target, name=name, daemon=True)
+        self.threads = [x for x in self.threads if x.is_alive()]
+        self.threads.append(t)
+        t.start()
+
+    def _spawner_main(self) -> None:
+        while True:
+            n = _native.WaitSpawn()
+            if n < 0:
+                return
+            for _ in range(n):
+                try:
+                    self._start_thread(self._executor_main, "scoop-executor")
+                except RuntimeError:  # the interpreter is shutting down
+                    logger.error("scoop: cannot start an executor thread", exc_info=True)
+                    return
+
+    def _executor_main(self) -> None:
+        ts = self.local.state = ThreadState(self)
+        if _native.BecomeExecutor(ts.tid) != 0:
+            logger.critical("scoop: %s", _native.LastError())
+            return
+        q = _native.Next(ts.tid)
+        while q > 0:
+            try:
+                q = self.serve(ts, q)
+            except BaseException:  # pragma: no cover - a bug in pyscoop itself
+                logger.critical("scoop: executor failed; its processor is stuck", exc_info=True)
+                return
+        if q == ERROR:  # pragma: no cover
+            logger.critical("scoop: %s", _native.LastError())
+
+    def raise_core_error(self) -> None:
+        self.check_running()
+        raise RuntimeError(_native.LastError())
+
+    def new_processor(self) -> Processor:
+        self.check_running()
+        pid = _native.NewProcessor()
+        if pid < 0:
+            self.raise_core_error()
+        proc = Processor(self, pid)
+        self.processors[pid] = proc
+        weakref.finalize(proc, self._processor_gone, pid, proc.dirty)
+        return proc
+
+    def _processor_gone(self, pid: int, dirty: dict[int, tuple[BaseException, str]]) -> None:
+        # Its objects are unreachable and its queues are empty (each open
+        # private queue keeps its processor alive).
+        if self.stopped:
+            return
+        self._report(dirty)
+        _native.DropProcessor(pid)
+
+    # -- the handler side ----------------------------------------------------
+
+    def serve(self, ts: ThreadState, q: int) -> int:
+        """Serve private queue *q* until it parks, closes or ends.
+
+        Returns the next queue this executor must serve (0: exit).
+        """
+        pq = self.queues[q]
+        proc = pq.proc
+        tid = ts.tid
+        notify = 0  # a client waiting at the SYNC that ended the last batch
+        while True:
+            with pq.mu:
+                if pq.state is CLIENT:
+                    # The client runs a query itself; it wakes us when done.
+                    pq.want_wake = True
+                    batch = None
+                    may_close = False
+                elif pq.items:
+                    batch = pq.items
+                    pq.items = deque()
+                    pq.state = QUEUED
+                    notify = 0  # the client logged more: it is not waiting
+                else:
+                    batch = None
+                    pq.state = PARKED
+                    pq.woken = False
+                    pq.synced = notify != 0
+                    may_close = pq.implicit and not notify
+            if batch is not None:
+                ended, notify = self._run_batch(ts, proc, batch)
+                if ended:
+                    return self._release(pq, tid)
+                continue
+            nxt = _native.Park(tid, q, may_close, notify)
+            notify = 0
+            if nxt == q:
+                continue
+            if nxt != CLOSE:
+                return nxt
+            # The queue is implicit, drained, and another reservation waits
+            # behind it: close it, unless its client acted meanwhile.
+            with pq.mu:
+                busy = bool(pq.items)
+                inline = pq.state is CLIENT
+                if inline:
+                    pq.want_wake = True
+            if busy:
+                continue
+            if not inline:
+                return self._release(pq, tid)
+            nxt = _native.Park(tid, q, False, 0)
+            if nxt != q:
+                return nxt
+
+    def _release(self, pq: PrivateQueue, tid: int) -> int:
+        with pq.mu:
+            pq.state = CLOSED
+            pq.closed = True
+        del self.queues[pq.id]
+        return _native.Release(tid, pq.id)
+
+    def _run_batch(
+        self, ts: ThreadState, proc: Processor, batch: deque[tuple[Any, ...]]
+    ) -> tuple[bool, int]:
+        """Run a batch of items as *proc*: (reached END?, SYNC thread to wake)."""
+        stack = ts.stack
+        stack.append(proc)
+        ts.current = client = proc.client
+        notify = 0
+        try:
+            for item in batch:
+                kind = item[0]
+                if kind == CALL:
+                    notify = 0
+                    self._execute(ts, proc, client, item)
+                elif kind == SYNC:
+                    notify = item[1]
+                else:  # END: the client logs nothing after it
+                    return True, 0
+            return False, notify
+        finally:
+            stack.pop()
+            ts.current = ts.client
+
+    def _execute(self, ts: ThreadState, proc: Processor, client: Client, item: tuple[Any, ...]) -> None:
+        _, key, fn, obj, args, kwargs, future, refs = item
+        self.calls += 1
+        dirty = proc.dirty
+        if dirty and key in dirty:
+            # SPEC §8: a failed command makes the handler skip this client's
+            # later calls until it observes the failure.
+            if future is not None:
+                exc, what = dirty.pop(key)
+                future.set_exception(_failed(exc, what, proc))
+            return
+        if future is not None and not future.set_running_or_notify_cancel():
+            return
+        try:
+            result = self.run_body(ts, client, fn, obj, args, kwargs, refs)
+            if future is not None:
+                future.set_result(import_value(result))
+            elif result is not None:
+                self._warn_result(fn)
+        except BaseException as exc:
+            if future is not None:
+                future.set_exception(exc)
+            else:
+                self._command_failed(proc, key, fn, exc)
+
+    def run_body(
+        self,
+        ts: ThreadState,
+        client: Client,
+        fn: Callable[..., Any],
+        obj: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        refs: list[Any] | None,
+    ) -> Any:
+        """Run one call body as *client*'s processor, on this thread.
+
+        The body's separate arguments are reserved for its whole length
+        (SPEC §4), and the reservations it made outside any block end with it.
+        """
+        held = client.reserve([r._scoop_proc for r in refs], ts.stack) if refs else None
+        try:
+            return fn(obj, *args, **kwargs)
+        finally:
+            if held:
+                client.release(held)
+            if client.implicit:
+                client.close_implicit()
+
+    def _warn_result(self, fn: Callable[..., Any]) -> None:
+        if fn in self._warned:
+            return
+        self._warned.add(fn)
+        name = getattr(fn, "__qualname__", repr(fn))
+        warnings.warn(
+            f"{name} is a command (no return annotation), so the value it returned was "
+            f"dropped; annotate its return type or decorate it with @scoop.query to make "
+            f"it a query",
+            CommandResultWarning,
+            stacklevel=2,
+        )
+
+    # -- failures ------------------------------------------------------------
+
+    def _command_failed(self, proc: Processor, key: int, fn: Callable[..., Any], exc: BaseException) -> None:
+        self.failures += 1
+        what = getattr(fn, "__qualname__", repr(fn))
+        proc.dirty[key] = (exc, what)
+        handler = self.on_async_error
+        if callable(handler):
+            try:
+                handler(exc, proc)
+            except Exception:
+                logger.exception("scoop: the on_async_error handler failed")
+        elif handler == "raise":
+            _raise_in_main_thread(exc, what, proc)
+
+    def report_unobserved(self, key: int | None = None) -> None:
+        """Log the failed commands that no client observed (SPEC §8)."""
+        for proc in list(self.processors.values()):
+            if key is None:
+                self._report(proc.dirty)
+            elif key in proc.dirty:
+                self._report({key: proc.dirty.pop(key)})
+
+    def _report(self, dirty: dict[int, tuple[BaseException, str]]) -> None:
+        if self.on_async_error != "log":
+            return
+        while dirty:
+            _, (exc, what) = dirty.popitem()
+            logger.error(
+                "scoop: command %s failed and no client observed it", what, exc_info=(type(exc), exc, exc.__traceback__)
+            )
+
+    # -- shutdown ------------------------------------------------------------
+
+    def shutdown(self, wait: bool) -> None:
+        """Stop the runtime; with *wait*, run every logged call first."""
+        if self.stopped:
+            return
+        ts = self.state()
+        if ts.stack:
+            raise RuntimeError("scoop.shutdown() cannot be called from a separate object's method")
+        if wait:
+            ts.client.close_implicit()
+            started = last_report = time.monotonic()
+            while not _native.WaitQuiet(ts.tid, WAIT_SLICE_US):
+                now = time.monotonic()
+                if now - last_report >= SHUTDOWN_REPORT_EVERY:
+                    last_report = now
+                    logger.warning(
+                        "scoop.shutdown: still waiting after %.0f s for %d busy processors "
+                        "(a call body that never returns, or a wait on a thread that has ended)",
+                        now - started,
+                        _native.Stat("busy"),
+                    )
+        self.report_unobserved()
+        self.stopped = True
+        _native.Stop()
+        me = threading.current_thread()
+        for t in self.threads:
+            if t is not me:
+                t.join(timeout=1.0)
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "processors": _native.Stat("processors"),
+            "busy": _native.Stat("busy"),
+            "ready": _native.Stat("ready"),
+            "queues": _native.Stat("queues"),
+            "executors": _native.Stat("executors"),
+            "executors_running": _native.Stat("running"),
+            "stalls": _native.Stat("stalls"),
+            "calls": self.calls,
+            "waits": self.waits,
+            "failures": self.failures,
+        }
+
+    # -- the client side -----------------------------------------------------
+
+    def command(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> None:
+        """Log a command (SPEC §2): returns at once."""
+        self.check_running()
+        ts = self.state()
+        if proc in ts.stack:
+            fn(obj, *args, **kwargs)
+            return
+        args, kwargs, refs = import_call(args, kwargs)
+        client = ts.current
+        item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
+        if res is not None:
+            res.queue(proc, client).log(item)
+        else:
+            client.log(proc, item)
+
+    def future(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Future[Any]:
+        """Log any call and return a Future for its result."""
+        self.check_running()
+        future: Future[Any] = Future()
+        ts = self.state()
+        if proc in ts.stack:
+            try:
+                future.set_result(fn(obj, *args, **kwargs))
+            except BaseException as exc:
+                future.set_exception(exc)
+            return future
+        args, kwargs, refs = import_call(args, kwargs)
+        client = ts.current
+        item = (CALL, client.key, fn, obj, args, kwargs, future, refs)
+        if res is not None:
+            res.queue(proc, client).log(item)
+        else:
+            client.log(proc, item)
+        return future
+
+    def query(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
+        """Run a query (SPEC §2): wait by necessity, then return its result.
+
+        Once the handler has run everything this client logged before and
+        parked, the client runs the body itself, on its own thread, as the
+        handler (SCOOP/Qs' client-side query execution): no thread hand-off.
+        """
+        self.check_running()
+        ts = self.state()
+        if proc in ts.stack:
+            return fn(obj, *args, **kwargs)
+        args, kwargs, refs = import_call(args, kwargs)
+        client = ts.current
+        while True:
+            pq = res.queue(proc, client) if res is not None else client.queue_for(proc)
+            if pq.take_turn(ts.tid):
+                break
+            client.drop_implicit(proc)
+        self.calls += 1
+        stack = ts.stack
+        stack.append(proc)
+        ts.current = proc.client
+        try:
+            dirty = proc.dirty
+            if dirty and client.key in dirty:
+                exc, what = dirty.pop(client.key)
+                raise _failed(exc, what, proc) from exc
+            return import_value(self.run_body(ts, proc.client, fn, obj, args, kwargs, refs))
+        finally:
+            stack.pop()
+            ts.current = client
+            pq.give_turn()
+
+
+def _failed(exc: BaseException, what: str, proc: Processor) -> CommandFailed:
+    failed = CommandFailed(
+        f"an earlier command of this client, {what}, failed on {proc!r} with "
+        f"{type(exc).__name__}: {exc}; its later calls there were skipped"
+    )
+    failed.__cause__ = exc
+    return failed
+
+
+class UnobservedCommandError(CommandFailed):
+    """Raised in the main thread under ``configure(on_async_error="raise")``.
+
+    The interpreter instantiates it without arguments (it is raised
+    asynchronously), so it takes its message and cause from the failure that
+    was pending when it was raised.
+    """
+
+    pending: list[tuple[BaseException, str, Processor]] = []
+
+    def __init__(self) -> None:
+        if self.pending:
+            exc, what, proc = self.pending.pop(0)
+            super().__init__(f"command {what} failed on {proc!r}: {type(exc).__name__}: {exc}")
+            self.__cause__ = exc
+        else:  # pragma: no cover
+            super().__init__("a command failed")
+
+
+def _raise_in_main_thread(exc: BaseException, what: str, proc: Processor) -> None:
+    UnobservedCommandError.pending.append((exc, what, proc))
+    main = threading.main_thread().ident
+    if main is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main), ctypes.py_object(UnobservedCommandError))

@@ -1,0 +1,124 @@
+"""The ``Separate`` base class, object creation, and processors."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+from . import _global
+from ._processor import Processor
+from ._proxy import SeparateRef, make_ref, proxy_type
+
+T = TypeVar("T")
+
+
+class SeparateMeta(type):
+    """Metaclass of :class:`Separate`: instantiation makes a separate object."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return _create(cls, None, args, kwargs)
+
+    def on(cls: Callable[..., T], processor: Processor) -> Callable[..., T]:
+        """Create objects of this class on *processor*, not on a new one.
+
+        >>> import scoop
+        >>> class Fork(scoop.Separate):
+        ...     pass
+        >>> left = Fork()
+        >>> right = Fork.on(scoop.processor_of(left))()
+        >>> scoop.processor_of(right) == scoop.processor_of(left)
+        True
+        """
+        if not isinstance(processor, Processor):
+            raise TypeError(
+                f"{cls.__qualname__}.on() takes a processor (from scoop.processor() or "
+                f"scoop.processor_of(obj)), not {type(processor).__qualname__}"
+            )
+        return functools.partial(_create, cls, processor)  # type: ignore[arg-type]
+
+
+class Separate(metaclass=SeparateMeta):
+    """Base class of objects that live on their own processor.
+
+    Instantiating a subclass returns a separate reference at once; the new
+    object's ``__init__`` runs on its processor. Method calls through the
+    reference are commands (logged, return ``None`` at once) or queries
+    (wait for the result): see :func:`scoop.command` and :func:`scoop.query`.
+
+    >>> import scoop
+    >>> class Account(scoop.Separate):
+    ...     def __init__(self, balance: int = 0):
+    ...         self.balance = balance
+    ...     def deposit(self, amount: int) -> None:
+    ...         self.balance += amount
+    >>> a = Account(100)
+    >>> a.deposit(50)
+    >>> a.balance
+    150
+    """
+
+    __slots__ = ("_scoop_processor", "__weakref__")
+    __scoop_separate__ = True
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # A separate object is never copied: a copy of a structure that
+        # holds one holds a reference to it.
+        return make_ref(self, self._scoop_processor)
+
+    def __copy__(self) -> Any:
+        return make_ref(self, self._scoop_processor)
+
+
+def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    proxy = proxy_type(cls, Separate)
+    if proc is None:
+        proc = _global.runtime().new_processor()
+    else:
+        proc.runtime.check_running()
+    if cls.__new__ is object.__new__:
+        obj = object.__new__(cls)
+    else:
+        obj = cls.__new__(cls, *args, **kwargs)
+    object.__setattr__(obj, "_scoop_processor", proc)
+    ref = proxy(obj, proc)
+    init = cls.__init__
+    if init is not object.__init__ or args or kwargs:
+        # Creation is a command: __init__ runs on the new processor, before
+        # any later call of this client on the object.
+        proc.runtime.command(proc, None, init, obj, args, kwargs)
+    return ref
+
+
+def processor_of(obj: Any) -> Processor:
+    """The processor that handles *obj* (a separate reference or a raw object).
+
+    >>> import scoop
+    >>> class Counter(scoop.Separate):
+    ...     pass
+    >>> a = Counter(); b = Counter.on(scoop.processor_of(a))()
+    >>> scoop.processor_of(a) == scoop.processor_of(b)
+    True
+    """
+    if isinstance(obj, SeparateRef):
+        return obj._scoop_proc  # type: ignore[no-any-return]
+    proc = getattr(obj, "_scoop_processor", None) if isinstance(obj, Separate) else None
+    if proc is None:
+        raise TypeError(f"scoop.processor_of() takes a separate object, not {type(obj).__qualname__}")
+    return proc  # type: ignore[no-any-return]
+
+
+def processor() -> Processor:
+    """Make a new, empty processor, to create objects on with ``Klass.on(p)``."""
+    return _global.runtime().new_processor()
+
+
+def is_separate(obj: Any) -> bool:
+    """Whether *obj* is a separate reference (as opposed to a raw object).
+
+    >>> import scoop
+    >>> class Box(scoop.Separate):
+    ...     pass
+    >>> scoop.is_separate(Box()), scoop.is_separate(42)
+    (True, False)
+    """
+    return isinstance(obj, SeparateRef)
