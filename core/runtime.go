@@ -3,6 +3,8 @@ package core
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,6 +49,7 @@ func (o Options) withDefaults() Options {
 // are safe for concurrent use.
 type Runtime struct {
 	mu    sync.Mutex
+	semMu sync.RWMutex // read-held while a semaphore is posted outside mu
 	opts  Options
 	epoch time.Time
 
@@ -116,7 +119,7 @@ func (rt *Runtime) setState(p *processor, s procState) {
 func (rt *Runtime) NewThread() int64 {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	t := &thread{id: rt.newID(), sem: newSemaphore()}
+	t := &thread{id: rt.newID(), sem: getSemaphore()}
 	rt.threads[t.id] = t
 	return t.id
 }
@@ -135,8 +138,14 @@ func (rt *Runtime) DropThread(t int64) {
 	if rt.spawner == th {
 		rt.spawner = nil
 	}
+	// A WaitQuiet that timed out leaves its thread among the quiet
+	// waiters; posting it after the free below would write to freed C
+	// memory (found by TestDropThreadAfterWaitQuietTimeout).
+	rt.quietWaiters = slices.DeleteFunc(rt.quietWaiters, func(w *thread) bool { return w == th })
 	delete(rt.threads, t)
-	th.sem.free()
+	rt.semMu.Lock() // no post of th.sem is under way (see postUnlocked)
+	putSemaphore(th.sem)
+	rt.semMu.Unlock()
 }
 
 func (rt *Runtime) thread(t int64) (*thread, error) {
@@ -246,7 +255,10 @@ func (rt *Runtime) Reserve(client int64, handlers, queues []int64, implicit bool
 		if p == nil {
 			return fmt.Errorf("scoop core: unknown processor %d", h)
 		}
-		if _, used := rt.queues[queues[i]]; used || queues[i] <= 0 {
+		// A queue id given twice in one call would pass the map lookup
+		// (nothing is inserted yet) and leave one of the two queues
+		// unreachable by id: its handler could never park or release it.
+		if _, used := rt.queues[queues[i]]; used || queues[i] <= 0 || slices.Contains(queues[:i], queues[i]) {
 			return fmt.Errorf("scoop core: queue id %d is not free", queues[i])
 		}
 		procs[i] = p
@@ -305,7 +317,7 @@ func (rt *Runtime) Next(t int64) (int64, error) {
 		return 0, err
 	}
 	rt.touch(e)
-	return rt.next(e), nil
+	return rt.next(e, nil), nil
 }
 
 func (rt *Runtime) executor(t int64) (*thread, error) {
@@ -330,9 +342,11 @@ func (rt *Runtime) serving(t, q int64) (*thread, *privateQueue, error) {
 	return e, pq, nil
 }
 
-// Park tells the core that executor t found private queue q drained. First
-// it posts thread notify, if not 0 (a client waiting for the handler to
-// reach its sync point). Then:
+// Park tells the core that executor t found private queue q drained. It
+// posts thread notify, if not 0 (a client waiting for the handler to reach
+// its sync point), once the outcome below is decided: a notified client
+// finds the processor already parked, unless Park returned q or Close.
+// Then:
 //   - if the client logged more meanwhile, it returns q: serve it again;
 //   - if mayClose, q is implicit and another reservation waits behind it,
 //     it returns Close: the executor closes q (Release) unless the client
@@ -347,24 +361,43 @@ func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) 
 		return 0, err
 	}
 	rt.touch(e)
+	// The notify thread is posted only after rt.mu is released: posted
+	// under the lock, it wakes at once and blocks on rt.mu, and a
+	// contended sync.Mutex between threads locked to OS threads costs tens
+	// of µs (BenchmarkWakePark/handoff: ~55 µs per round trip, ~12 µs
+	// with the post after the unlock).
+	var notified *semaphore
 	if notify != 0 {
 		if th := rt.threads[notify]; th != nil {
-			th.sem.post()
+			notified = th.sem
+			rt.semMu.RLock() // until posted: see postUnlocked
 		}
 	}
 	p := pq.handler
 	if p.wakePending {
 		p.wakePending = false
 		rt.mu.Unlock()
+		rt.postUnlocked(notified)
 		return q, nil
 	}
 	if mayClose && pq.implicit && p.contended() {
 		rt.mu.Unlock()
+		rt.postUnlocked(notified)
 		return Close, nil
 	}
 	rt.leave(e, p)
 	rt.setState(p, procParked)
-	return rt.next(e), nil
+	return rt.next(e, notified), nil
+}
+
+// postUnlocked posts s, if not nil, after rt.mu was released; the caller
+// took rt.semMu for reading, under rt.mu, when it chose s. That read lock
+// keeps DropThread from freeing s before the post.
+func (rt *Runtime) postUnlocked(s *semaphore) {
+	if s != nil {
+		s.post()
+		rt.semMu.RUnlock()
+	}
 }
 
 // Release tells the core that executor t reached the end of private queue
@@ -388,12 +421,12 @@ func (rt *Runtime) Release(t, q int64) (int64, error) {
 	if len(p.queues) == 0 {
 		rt.leave(e, p)
 		rt.setState(p, procIdle)
-		return rt.next(e), nil
+		return rt.next(e, nil), nil
 	}
 	rt.arrivedAtHead(p.head())
 	if !p.headStartable() {
 		rt.leave(e, p) // arrivedAtHead made it procWaiting
-		return rt.next(e), nil
+		return rt.next(e, nil), nil
 	}
 	if len(rt.runq) > 0 && !rt.stopped {
 		// Others have waited longer: take the first of them, and put p
@@ -401,7 +434,7 @@ func (rt *Runtime) Release(t, q int64) (int64, error) {
 		rt.leave(e, p)
 		rt.setState(p, procReady)
 		rt.runq = append(rt.runq, p)
-		return rt.next(e), nil
+		return rt.next(e, nil), nil
 	}
 	// Read the head before unlocking: a concurrent Reserve may append to
 	// (and reallocate) p.queues.
@@ -515,4 +548,39 @@ func (rt *Runtime) Stats() Stats {
 		Running:    rt.running,
 		Stalls:     rt.stalls,
 	}
+}
+
+// Describe returns a human-readable dump of every busy or parked processor:
+// its state and its queue of queues (private queue ids, client ids, whether
+// implicit, and for a request group how many of its queues are at the
+// head). It is meant for diagnosing a stuck program.
+func (rt *Runtime) Describe() string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "runq=%d idle=%d running=%d spawning=%d executors=%d\n",
+		len(rt.runq), len(rt.idle), rt.running, rt.spawning, len(rt.executors))
+	ids := make([]int64, 0, len(rt.procs))
+	for id, p := range rt.procs {
+		if p.state != procIdle {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		p := rt.procs[id]
+		fmt.Fprintf(&b, "processor %d %s wake=%v:", id, p.state, p.wakePending)
+		for _, q := range p.queues {
+			fmt.Fprintf(&b, " q%d(client %d", q.id, q.client)
+			if q.implicit {
+				b.WriteString(" implicit")
+			}
+			if q.group != nil {
+				fmt.Fprintf(&b, " group %d/%d", q.group.atHead, len(q.group.queues))
+			}
+			b.WriteString(")")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -127,12 +127,14 @@ func (rt *Runtime) fillExecutors() {
 // next finds e its next processor and returns the id of the private queue
 // to serve, blocking while there is none. It returns 0 when e must exit
 // (shutdown, or retirement after being idle for Options.IdleRetire).
-// Called with rt.mu held; returns with it released.
-func (rt *Runtime) next(e *thread) int64 {
+// Called with rt.mu held; returns with it released. It posts notify, if
+// not nil, as soon as rt.mu is released (see Park and postUnlocked).
+func (rt *Runtime) next(e *thread, notify *semaphore) int64 {
 	for {
 		if rt.stopped {
 			rt.retire(e)
 			rt.mu.Unlock()
+			rt.postUnlocked(notify)
 			return 0
 		}
 		if p := rt.popRunq(); p != nil {
@@ -142,14 +144,23 @@ func (rt *Runtime) next(e *thread) int64 {
 			// the tests under -race).
 			q := p.head().id
 			rt.mu.Unlock()
+			rt.postUnlocked(notify)
 			return q
 		}
 		e.exec = execIdle
 		rt.running--
 		rt.idle = append(rt.idle, e)
 		rt.mu.Unlock()
+		rt.postUnlocked(notify)
+		notify = nil
 
+		idleSince := rt.now()
 		signalled := e.sem.wait(rt.opts.IdleRetire)
+		// A signal delivered to this thread also ends the wait early
+		// (EINTR), and that is no idle timeout: only a wait that lasted
+		// IdleRetire may retire the executor (found by a test that
+		// signals an idle executor's thread).
+		timedOut := !signalled && rt.now()-idleSince >= int64(rt.opts.IdleRetire.Truncate(time.Microsecond))
 
 		rt.mu.Lock()
 		rt.touch(e)
@@ -162,7 +173,7 @@ func (rt *Runtime) next(e *thread) int64 {
 		if rt.removeIdle(e) {
 			e.exec = execRunning
 			rt.running++
-			if !signalled && len(rt.executors) > 1 {
+			if timedOut && len(rt.executors) > 1 {
 				rt.retire(e)
 				rt.mu.Unlock()
 				return 0

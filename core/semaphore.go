@@ -16,11 +16,6 @@ static sem_t *scoop_sem_new(void) {
 	return s;
 }
 
-static void scoop_sem_free(sem_t *s) {
-	sem_destroy(s);
-	free(s);
-}
-
 // scoop_sem_wait waits at most micros microseconds (forever if negative).
 // It returns 1 when the semaphore was taken, 0 on timeout or when a signal
 // interrupted the wait, so that the caller can run its signal handlers.
@@ -41,7 +36,10 @@ static int scoop_sem_wait(sem_t *s, long long micros) {
 */
 import "C"
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // A semaphore is a POSIX counting semaphore in C memory.
 //
@@ -76,5 +74,31 @@ func (s *semaphore) wait(timeout time.Duration) bool {
 	return C.scoop_sem_wait(s.s, C.longlong(micros)) == 1
 }
 
-// free releases the C memory. No thread may be waiting on s.
-func (s *semaphore) free() { C.scoop_sem_free(s.s) }
+// semPool recycles the semaphores of dropped threads. They are never freed:
+// a wake-up decided under a runtime's lock may be posted just after it, and
+// a post to freed memory would corrupt the heap, while a post to a recycled
+// semaphore only wakes its new owner early. Every waiter re-checks its
+// condition when it wakes, so an early wake-up is harmless.
+var semPool struct {
+	sync.Mutex
+	free []*semaphore
+}
+
+// getSemaphore returns a semaphore for a new thread.
+func getSemaphore() *semaphore {
+	semPool.Lock()
+	defer semPool.Unlock()
+	if n := len(semPool.free); n > 0 {
+		s := semPool.free[n-1]
+		semPool.free = semPool.free[:n-1]
+		return s
+	}
+	return newSemaphore()
+}
+
+// putSemaphore gives a dropped thread's semaphore back to the pool.
+func putSemaphore(s *semaphore) {
+	semPool.Lock()
+	defer semPool.Unlock()
+	semPool.free = append(semPool.free, s)
+}

@@ -238,3 +238,7 @@ func Stat(name string) int64 {
 // Version is the boundary protocol's version; the Python side checks it at
 // import, so that a stale extension fails loudly instead of misbehaving.
 func Version() int64 { return 1 }
+
+// Describe dumps the state of the busy and parked processors, for
+// diagnosing a stuck program (core.Runtime.Describe).
+func Describe() string { return current().Describe() }

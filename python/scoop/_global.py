@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import os
+import sys
 import threading
+import traceback
 from typing import Any
 
-from ._runtime import Runtime
+from ._runtime import Runtime, UnobservedCommandError
 
 _lock = threading.Lock()
 _current: Runtime | None = None
@@ -15,9 +18,35 @@ _settings: dict[str, Any] = {"on_async_error": "log"}
 _ASYNC_ERROR_MODES = ("log", "raise")
 
 
+# Set in a child made by os.fork(): the Go runtime does not survive a fork
+# (its threads are gone; a call into it can hang forever), so the child gets
+# a clear error instead of a runtime.
+_forked: str | None = None
+
+FORK_ERROR = (
+    "pyscoop cannot run in a process made by os.fork() from one that had imported it: "
+    "the Go runtime does not survive fork. Start worker processes with the 'spawn' or "
+    "'forkserver' method (multiprocessing.get_context('spawn'))"
+)
+
+
+def _after_fork_in_child() -> None:
+    global _forked, _current
+    _forked = FORK_ERROR
+    if _current is not None:
+        _current.stopped = True
+        _current.stop_reason = FORK_ERROR
+        _current = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def runtime() -> Runtime:
     """The running runtime, started if there is none."""
     global _current
+    if _forked:
+        raise RuntimeError(_forked)
     rt = _current
     if rt is not None:
         return rt
@@ -38,9 +67,11 @@ def shutdown(wait: bool = True) -> None:
     global _current
     with _lock:
         rt = _current
-        _current = None
     if rt is not None:
-        rt.shutdown(wait)
+        rt.shutdown(wait)  # may be interrupted (Ctrl-C): then it stays current
+        with _lock:
+            if _current is rt:
+                _current = None
 
 
 def configure(*, on_async_error: Any = None, placement: Any = None) -> None:
@@ -78,4 +109,27 @@ def stats() -> dict[str, int]:
     return runtime().stats()
 
 
-atexit.register(shutdown)
+def _at_exit() -> None:
+    """Run every logged call before the process ends (SPEC §9).
+
+    Under ``on_async_error="raise"``, a command that failed with no client
+    to observe it ends the program as an unhandled exception would: its
+    traceback on stderr and exit status 1, once the other calls have run.
+    """
+    fatal: list[BaseException] = []
+    while True:
+        try:
+            shutdown(wait=True)
+            break
+        except UnobservedCommandError as exc:  # delivered to this thread late
+            fatal.append(exc)
+    fatal.extend(UnobservedCommandError.undelivered())
+    if fatal:
+        for exc in fatal:
+            traceback.print_exception(exc)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+atexit.register(_at_exit)

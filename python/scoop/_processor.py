@@ -6,7 +6,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from . import _native
-from ._queue import PrivateQueue
+from ._queue import CLOSED, PrivateQueue
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -53,11 +53,8 @@ class Processor:
     def __repr__(self) -> str:
         return f"<scoop.Processor {self.id}>"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Processor) and other.id == self.id and other.runtime is self.runtime
-
-    def __hash__(self) -> int:
-        return hash(self.id)
+    # Equality and hashing are by identity: there is one Processor object per
+    # processor, and identity hashing keeps the hot dict look-ups in C.
 
 
 class Client:
@@ -128,7 +125,7 @@ class Client:
         pq = self.held.get(proc)
         if pq is None:
             pq = self.implicit.get(proc)
-            if pq is None or pq.closed:
+            if pq is None or pq.state is CLOSED:
                 pq = self.implicit[proc] = self.open_queue(proc, True, None)
         return pq
 
@@ -161,7 +158,7 @@ class Client:
     def drop_implicit(self, proc: Processor) -> None:
         """Forget a closed implicit queue so the next call opens a new one."""
         pq = self.implicit.get(proc)
-        if pq is not None and pq.closed:
+        if pq is not None and pq.state is CLOSED:
             del self.implicit[proc]
 
     def close_implicit(self) -> None:

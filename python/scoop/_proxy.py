@@ -116,15 +116,19 @@ class BoundCall:
 
     __slots__ = ("ref", "member")
 
-    def __init__(self, ref: SeparateRef, member: Member):
-        self.ref = ref
-        self.member = member
+    ref: SeparateRef
+    member: Member
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        ref = self.ref
+        res = ref._scoop_res
+        if res is not None and res.ended:
+            _target(ref)  # raises
+        proc = ref._scoop_proc
         member = self.member
         if member.is_query:
-            return _query(self.ref, member.call, args, kwargs)
-        _command(self.ref, member.call, args, kwargs)
+            return proc.runtime.query(proc, res, member.call, ref._scoop_obj, args, kwargs)
+        proc.runtime.command(proc, res, member.call, ref._scoop_obj, args, kwargs)
         return None
 
     def future(self, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -139,6 +143,9 @@ class BoundCall:
         return f"<bound {self.member!r} of {self.ref!r}>"
 
 
+_new_bound = object.__new__
+
+
 class MethodStub:
     """The descriptor a proxy class has for each method of its class."""
 
@@ -150,7 +157,11 @@ class MethodStub:
     def __get__(self, ref: SeparateRef | None, owner: type) -> Any:
         if ref is None:
             return self
-        return BoundCall(ref, self.member)
+        # Built without an __init__ call: this runs on every method call.
+        bound = _new_bound(BoundCall)
+        bound.ref = ref
+        bound.member = self.member
+        return bound
 
 
 def _property_stub(name: str) -> property:

@@ -5,8 +5,7 @@ queues; the calls themselves stay here, in a deque with one producer (the
 client) and one consumer (the handler), so that a command costs no crossing
 of the boundary at all while its handler is busy. See docs/protocol.md.
 
-Who may run the handler's code at any moment is decided under ``mu``, by
-``state``:
+Who may run the handler's code at any moment is decided by ``state``:
 
 - ``QUEUED``: the handler owns the queue (it is serving it, or will when the
   queue reaches the head). The client only appends.
@@ -16,7 +15,17 @@ Who may run the handler's code at any moment is decided under ``mu``, by
 - ``CLIENT``: the client is running a query body itself, as the handler. A
   handler that resumes meanwhile leaves the queue alone and asks to be woken
   when the client is done (``want_wake``).
-- ``CLOSED``: the reservation is over.
+- ``CLOSED``: the reservation is over; nothing more is served.
+
+Every change of ``state`` happens under ``mu``. Appending does not take it:
+a command costs a deque append and one read of ``state``, which is what
+makes commands cheap. That is safe because of the order of the two sides,
+each step atomic under the GIL: the client appends, *then* reads ``state``;
+the handler, about to park or close, writes ``state``, *then* looks at the
+deque again. Either the handler sees the new call, or the client sees that
+it must wake the handler (or, if the queue closed, take the call back and
+log it in a new queue). The handler consumes with ``popleft`` and never
+replaces the deque, so an append can never land in a deque nobody reads.
 """
 
 from __future__ import annotations
@@ -47,19 +56,7 @@ WAIT_SLICE_US = 50_000
 class PrivateQueue:
     """One client's reservation of one handler, as the Python side sees it."""
 
-    __slots__ = (
-        "id",
-        "proc",
-        "client_key",
-        "implicit",
-        "mu",
-        "items",
-        "state",
-        "woken",
-        "synced",
-        "want_wake",
-        "closed",
-    )
+    __slots__ = ("id", "proc", "client_key", "implicit", "mu", "items", "state", "woken", "want_wake")
 
     def __init__(self, qid: int, proc: Processor, client_key: int, implicit: bool):
         self.id = qid
@@ -70,9 +67,7 @@ class PrivateQueue:
         self.items: deque[tuple[Any, ...]] = deque()
         self.state = QUEUED
         self.woken = False  # a Wake was sent since the handler parked
-        self.synced = False  # the handler reached the client's SYNC and parked
         self.want_wake = False  # the handler resumed while the client ran a query
-        self.closed = False
 
     def __repr__(self) -> str:
         return f"<PrivateQueue {self.id} on {self.proc!r} {self.state} {len(self.items)} items>"
@@ -81,48 +76,62 @@ class PrivateQueue:
 
     def log(self, item: tuple[Any, ...]) -> bool:
         """Append *item*; wake the handler if it parked. False if closed."""
+        self.items.append(item)
+        if self.state is QUEUED:
+            return True
+        return self.log_slow()
+
+    def log_slow(self) -> bool:
+        """The rest of :meth:`log` when the handler is not serving the queue."""
         with self.mu:
-            if self.closed:
+            state = self.state
+            if state is CLOSED:
+                # The handler closed the queue without seeing the call (it
+                # looks at the deque after writing CLOSED): take it back.
+                self.items.pop()
                 return False
-            self.items.append(item)
-            if self.state is not PARKED or self.woken:
-                return True
-            self.woken = True
-        _native.Wake(self.id)
+            wake = state is PARKED and not self.woken
+            if wake:
+                self.woken = True
+        if wake:
+            _native.Wake(self.id)
         return True
 
     def take_turn(self, thread_id: int) -> bool:
         """Wait until this client may run a call body as the handler.
 
         That is when the handler has executed everything logged before and
-        parked. Returns False if the queue was closed meanwhile (an implicit
-        queue that its handler gave up to another client): the client then
-        retries on a new one.
+        parked: the state is PARKED and the deque is empty. Until then the
+        client logs a SYNC and sleeps; the handler wakes it when it parks
+        after the SYNC. Returns False if the queue was closed meanwhile (an
+        implicit queue that its handler gave up to another client): the
+        client then retries on a new one.
         """
-        with self.mu:
-            if self.closed:
-                return False
-            if self.state is PARKED and not self.items:
-                self.state = CLIENT
-                return True
-            self.synced = False
-            self.items.append((SYNC, thread_id))
-            wake = self.state is PARKED and not self.woken
-            if wake:
-                self.woken = True
-        if wake:
-            _native.Wake(self.id)
-        self.proc.runtime.waits += 1
         wait = _native.Wait
+        first = True
         while True:
             with self.mu:
-                if self.synced:
-                    self.synced = False
-                    if self.closed:
-                        return False
+                state = self.state
+                if state is CLOSED:
+                    return False
+                if not self.items and state is PARKED:
                     self.state = CLIENT
                     return True
-            # Returns at the latest after a slice, so that the loop's
+                if first or not self.items:
+                    # Ask the handler to tell us when it has run what is
+                    # logged and parked. Asked again when it has answered
+                    # but resumed since (it holds the queue with nothing
+                    # left to run) — then it will answer again.
+                    self.items.append((SYNC, thread_id))
+                wake = state is PARKED and not self.woken
+                if wake:
+                    self.woken = True
+            if wake:
+                _native.Wake(self.id)
+            if first:
+                first = False
+                self.proc.runtime.waits += 1
+            # Returns at the latest after a slice, so that this loop's
             # bytecode runs Python's signal handlers (KeyboardInterrupt).
             wait(thread_id, WAIT_SLICE_US)
 

@@ -10,6 +10,7 @@ and decides when the pool must grow. See docs/protocol.md.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import threading
 import time
@@ -36,6 +37,8 @@ if _native.Version() != PROTOCOL_VERSION:  # pragma: no cover - a stale build
         f"scoop._native speaks protocol {_native.Version()}, this package needs "
         f"{PROTOCOL_VERSION}: reinstall pyscoop (pip install --force-reinstall .)"
     )
+
+_yield_gil = functools.partial(time.sleep, 0)
 
 #: Log a warning this often while shutdown waits for busy processors.
 SHUTDOWN_REPORT_EVERY = 10.0
@@ -79,6 +82,7 @@ class Runtime:
     def __init__(self, on_async_error: Any = "log") -> None:
         _native.Start(0, 0, 0)
         self.stopped = False
+        self.stop_reason = "this object's processor was stopped by scoop.shutdown()"
         self.on_async_error = on_async_error
         #: Open private queues by id: Go hands out ids, these are the queues.
         self.queues: dict[int, PrivateQueue] = {}
@@ -89,10 +93,12 @@ class Runtime:
         self.failures = 0
         self.threads: list[threading.Thread] = []
         self._warned: set[Any] = set()
-        spawner = _native.NewThread()
-        _native.BecomeSpawner(spawner)
+        # Both are registered before their threads start, so the core counts
+        # them at once: otherwise the first ready processor would find no
+        # executor and ask for a second one.
+        _native.BecomeSpawner(_native.NewThread())
         self._start_thread(self._spawner_main, "scoop-spawner")
-        self._start_thread(self._executor_main, "scoop-executor")
+        self._start_executor()
 
     def __repr__(self) -> str:
         return f"<scoop.Runtime {'stopped' if self.stopped else 'running'}>"
@@ -110,10 +116,19 @@ class Runtime:
 
     def check_running(self) -> None:
         if self.stopped:
-            raise ProcessorStopped("this object's processor was stopped by scoop.shutdown()")
+            raise ProcessorStopped(self.stop_reason)
 
     def _start_thread(self, target: Callable[[], None], name: str) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
+        self.threads = [x for x in self.threads if x.is_alive()]
+        self.threads.append(t)
+        t.start()
+
+    def _start_executor(self) -> None:
+        ts = ThreadState(self)
+        if _native.BecomeExecutor(ts.tid) != 0:
+            self.raise_core_error()
+        t = threading.Thread(target=self._executor_main, args=(ts,), name="scoop-executor", daemon=True)
         self.threads = [x for x in self.threads if x.is_alive()]
         self.threads.append(t)
         t.start()
@@ -125,16 +140,13 @@ class Runtime:
                 return
             for _ in range(n):
                 try:
-                    self._start_thread(self._executor_main, "scoop-executor")
+                    self._start_executor()
                 except RuntimeError:  # the interpreter is shutting down
                     logger.error("scoop: cannot start an executor thread", exc_info=True)
                     return
 
-    def _executor_main(self) -> None:
-        ts = self.local.state = ThreadState(self)
-        if _native.BecomeExecutor(ts.tid) != 0:
-            logger.critical("scoop: %s", _native.LastError())
-            return
+    def _executor_main(self, ts: ThreadState) -> None:
+        self.local.state = ts
         q = _native.Next(ts.tid)
         while q > 0:
             try:
@@ -172,37 +184,54 @@ class Runtime:
     def serve(self, ts: ThreadState, q: int) -> int:
         """Serve private queue *q* until it parks, closes or ends.
 
-        Returns the next queue this executor must serve (0: exit).
+        Returns the next queue this executor must serve (0: exit). The state
+        changes follow the protocol in :mod:`scoop._queue`.
         """
         pq = self.queues[q]
         proc = pq.proc
+        items = pq.items
         tid = ts.tid
-        notify = 0  # a client waiting at the SYNC that ended the last batch
         while True:
             with pq.mu:
                 if pq.state is CLIENT:
                     # The client runs a query itself; it wakes us when done.
                     pq.want_wake = True
-                    batch = None
-                    may_close = False
-                elif pq.items:
-                    batch = pq.items
-                    pq.items = deque()
-                    pq.state = QUEUED
-                    notify = 0  # the client logged more: it is not waiting
+                    taken = False
                 else:
-                    batch = None
-                    pq.state = PARKED
-                    pq.woken = False
-                    pq.synced = notify != 0
-                    may_close = pq.implicit and not notify
-            if batch is not None:
-                ended, notify = self._run_batch(ts, proc, batch)
-                if ended:
+                    pq.state = QUEUED
+                    taken = True
+            if not taken:
+                nxt = _native.Park(tid, q, False, 0)
+            else:
+                notify = self._run_items(ts, proc, items)
+                if notify < 0:  # reached the END of the reservation
+                    with pq.mu:
+                        pq.state = CLOSED
                     return self._release(pq, tid)
-                continue
-            nxt = _native.Park(tid, q, may_close, notify)
-            notify = 0
+                if not notify:
+                    # Before parking, give the GIL away once. A client that
+                    # is logging commands as fast as it can would otherwise
+                    # wake us for every single command (each Wake crossing
+                    # hands the GIL over), and both threads would pay two
+                    # GIL hand-offs per command; after the yield we find a
+                    # whole switch interval's worth of calls. Nothing waits
+                    # on it: a client waiting at a SYNC is answered first.
+                    _yield_gil()
+                    if items:
+                        continue
+                with pq.mu:
+                    # State first, then the deque: see scoop._queue.
+                    pq.state = PARKED
+                    if items:
+                        continue  # the client logged more: it isn't waiting
+                    pq.woken = False
+                # An implicit queue that another reservation waits behind is
+                # closed even when its client waits at a SYNC: the client
+                # then retries its query in a new queue, behind the other.
+                # Parking instead would leave the handler parked on a queue
+                # that nothing will ever wake.
+                may_close = pq.implicit
+                nxt = _native.Park(tid, q, may_close, notify)
             if nxt == q:
                 continue
             if nxt != CLOSE:
@@ -210,53 +239,76 @@ class Runtime:
             # The queue is implicit, drained, and another reservation waits
             # behind it: close it, unless its client acted meanwhile.
             with pq.mu:
-                busy = bool(pq.items)
                 inline = pq.state is CLIENT
                 if inline:
                     pq.want_wake = True
-            if busy:
-                continue
-            if not inline:
+                elif not items:
+                    pq.state = CLOSED
+                    closing = True
+                else:
+                    closing = False
+            if inline:
+                nxt = _native.Park(tid, q, False, 0)
+                if nxt != q:
+                    return nxt
+            elif closing:
                 return self._release(pq, tid)
-            nxt = _native.Park(tid, q, False, 0)
-            if nxt != q:
-                return nxt
 
     def _release(self, pq: PrivateQueue, tid: int) -> int:
-        with pq.mu:
-            pq.state = CLOSED
-            pq.closed = True
         del self.queues[pq.id]
         return _native.Release(tid, pq.id)
 
-    def _run_batch(
-        self, ts: ThreadState, proc: Processor, batch: deque[tuple[Any, ...]]
-    ) -> tuple[bool, int]:
-        """Run a batch of items as *proc*: (reached END?, SYNC thread to wake)."""
+    def _run_items(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
+        """Run *items* as *proc* until the deque is empty.
+
+        Returns -1 when it reached the END of the reservation, else the
+        thread waiting at the SYNC that was the last item (0 if none).
+        """
         stack = ts.stack
         stack.append(proc)
         ts.current = client = proc.client
+        dirty = proc.dirty
         notify = 0
+        ran = 0
+        popleft = items.popleft
         try:
-            for item in batch:
+            while items:
+                item = popleft()
                 kind = item[0]
                 if kind == CALL:
                     notify = 0
-                    self._execute(ts, proc, client, item)
+                    ran += 1
+                    _, key, fn, obj, args, kwargs, future, refs = item
+                    if future is None and refs is None and not dirty:
+                        # The common case, kept free of calls: a command.
+                        try:
+                            result = fn(obj, *args, **kwargs)
+                        except BaseException as exc:
+                            self._command_failed(proc, key, fn, exc)
+                            continue
+                        finally:
+                            if client.implicit:
+                                client.close_implicit()
+                        if result is not None:
+                            self._warn_result(fn)
+                    else:
+                        self._execute(ts, proc, client, item)
                 elif kind == SYNC:
                     notify = item[1]
                 else:  # END: the client logs nothing after it
-                    return True, 0
-            return False, notify
+                    return -1
+            return notify
         finally:
+            self.calls += ran
             stack.pop()
             ts.current = ts.client
 
     def _execute(self, ts: ThreadState, proc: Processor, client: Client, item: tuple[Any, ...]) -> None:
+        """Run a call that is not a plain command: a future, a call with
+        separate arguments, or a call from a client whose command failed."""
         _, key, fn, obj, args, kwargs, future, refs = item
-        self.calls += 1
         dirty = proc.dirty
-        if dirty and key in dirty:
+        if key in dirty:
             # SPEC §8: a failed command makes the handler skip this client's
             # later calls until it observes the failure.
             if future is not None:
@@ -393,19 +445,37 @@ class Runtime:
     # -- the client side -----------------------------------------------------
 
     def command(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> None:
-        """Log a command (SPEC §2): returns at once."""
-        self.check_running()
-        ts = self.state()
-        if proc in ts.stack:
+        """Log a command (SPEC §2): it returns at once.
+
+        This is the hot path of pyscoop: a command on a busy handler costs
+        an append to a deque and no crossing into Go.
+        """
+        if self.stopped:
+            self.check_running()
+        try:
+            ts = self.local.state
+        except AttributeError:
+            ts = self.state()
+        stack = ts.stack
+        if stack and proc in stack:
             fn(obj, *args, **kwargs)
             return
-        args, kwargs, refs = import_call(args, kwargs)
+        if args or kwargs:
+            args, kwargs, refs = import_call(args, kwargs)
+        else:
+            refs = None
         client = ts.current
         item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
         if res is not None:
-            res.queue(proc, client).log(item)
+            pq = res.queue(proc, client)
         else:
-            client.log(proc, item)
+            pq = client.held.get(proc) or client.implicit.get(proc)
+            if pq is None:
+                client.log(proc, item)
+                return
+        pq.items.append(item)  # see scoop._queue for why no lock is needed
+        if pq.state is not QUEUED and not pq.log_slow():
+            client.log(proc, item)  # the queue closed: a new one
 
     def future(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Future[Any]:
         """Log any call and return a Future for its result."""
@@ -480,6 +550,14 @@ class UnobservedCommandError(CommandFailed):
 
     pending: list[tuple[BaseException, str, Processor]] = []
 
+    @classmethod
+    def undelivered(cls) -> list[UnobservedCommandError]:
+        """The failures that could not be raised in the main thread (it had ended)."""
+        errors = []
+        while cls.pending:
+            errors.append(cls())
+        return errors
+
     def __init__(self) -> None:
         if self.pending:
             exc, what, proc = self.pending.pop(0)
@@ -491,6 +569,9 @@ class UnobservedCommandError(CommandFailed):
 
 def _raise_in_main_thread(exc: BaseException, what: str, proc: Processor) -> None:
     UnobservedCommandError.pending.append((exc, what, proc))
-    main = threading.main_thread().ident
-    if main is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main), ctypes.py_object(UnobservedCommandError))
+    main = threading.main_thread()
+    if main.is_alive() and main.ident is not None:
+        # Raised in the main thread at its next bytecode, as if it came from
+        # whatever it was doing; it takes the failure from ``pending``. Once
+        # the main thread has ended, the exit handler reports it instead.
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main.ident), ctypes.py_object(UnobservedCommandError))

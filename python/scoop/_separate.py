@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, TypeVar
 
 from . import _global
@@ -34,7 +33,11 @@ class SeparateMeta(type):
                 f"{cls.__qualname__}.on() takes a processor (from scoop.processor() or "
                 f"scoop.processor_of(obj)), not {type(processor).__qualname__}"
             )
-        return functools.partial(_create, cls, processor)  # type: ignore[arg-type]
+        def create_on(*args: Any, **kwargs: Any) -> T:
+            return _create(cls, processor, args, kwargs)  # type: ignore[arg-type,no-any-return]
+
+        create_on.__qualname__ = f"{cls.__qualname__}.on({processor!r})"  # type: ignore[attr-defined]
+        return create_on
 
 
 class Separate(metaclass=SeparateMeta):
