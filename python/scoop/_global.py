@@ -7,7 +7,9 @@ import os
 import sys
 import threading
 import traceback
-from typing import Any
+from typing import Any, Mapping
+
+from . import _placement
 
 from ._runtime import Runtime, UnobservedCommandError
 
@@ -16,6 +18,7 @@ _current: Runtime | None = None
 _settings: dict[str, Any] = {"on_async_error": "log"}
 
 _ASYNC_ERROR_MODES = ("log", "raise")
+_placements: dict[str, _placement.Placement] = {}
 
 
 # Set in a child made by os.fork(): the Go runtime does not survive a fork
@@ -74,29 +77,39 @@ def shutdown(wait: bool = True) -> None:
                 _current = None
 
 
-def configure(*, on_async_error: Any = None, placement: Any = None) -> None:
-    """Set runtime options.
+def configure(*, on_async_error: Any = None, placement: Mapping[str, Any] | None = None) -> None:
+    """Set runtime options; they apply to objects created afterwards.
 
     ``on_async_error``: what happens when a command raises and its client
     has not observed it yet (SPEC §8): ``"log"`` (the default: reported
     through the ``scoop`` logger if no client observes it), ``"raise"`` (the
     program ends with it, as with an unhandled exception in the main thread),
     or a callable ``(exception, processor)`` called on the handler.
+
+    ``placement``: a table from class names to placements (SPEC §7), merged
+    into the current one; see :mod:`scoop._placement`.
+
+    >>> import scoop
+    >>> scoop.configure(placement={"myapp.Counter": {"kind": "passive"}})
     """
-    if placement is not None:
-        raise NotImplementedError(
-            "scoop.configure(placement=...): placement (thread, passive and process "
-            "processors) is not available in this version of pyscoop"
-        )
     if on_async_error is not None:
         if not callable(on_async_error) and on_async_error not in _ASYNC_ERROR_MODES:
             raise ValueError(
                 f"scoop.configure(on_async_error={on_async_error!r}): expected "
                 f"'log', 'raise' or a callable (exception, processor)"
             )
+    parsed = _placement.parse(placement) if placement is not None else {}
+    # Validated whole before anything changes.
+    if on_async_error is not None:
         _settings["on_async_error"] = on_async_error
         if _current is not None:
             _current.on_async_error = on_async_error
+    _placements.update(parsed)
+
+
+def placement_of(cls: type) -> _placement.Placement | None:
+    """The configured placement of *cls*, if any."""
+    return _placements.get(_placement.class_name(cls)) if _placements else None
 
 
 def stats() -> dict[str, int]:

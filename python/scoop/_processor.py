@@ -38,11 +38,14 @@ class Processor:
     True
     """
 
-    __slots__ = ("id", "runtime", "client", "dirty", "__weakref__")
+    __slots__ = ("id", "runtime", "client", "dirty", "passive", "__weakref__")
 
-    def __init__(self, runtime: Runtime, pid: int):
+    def __init__(self, runtime: Runtime, pid: int, passive: bool = False):
         self.id = pid
         self.runtime = runtime
+        #: A passive processor has no executor: its clients run every call
+        #: themselves, synchronously (SPEC §7).
+        self.passive = passive
         #: The processor as a client of other processors, for the calls its
         #: objects make while it runs them.
         self.client = Client(pid, runtime)
@@ -51,7 +54,7 @@ class Processor:
         self.dirty: dict[int, tuple[BaseException, str]] = {}
 
     def __repr__(self) -> str:
-        return f"<scoop.Processor {self.id}>"
+        return f"<scoop.Processor {self.id}{' passive' if self.passive else ''}>"
 
     # Equality and hashing are by identity: there is one Processor object per
     # processor, and identity hashing keeps the hot dict look-ups in C.

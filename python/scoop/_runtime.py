@@ -86,6 +86,8 @@ class Runtime:
         self.on_async_error = on_async_error
         #: Open private queues by id: Go hands out ids, these are the queues.
         self.queues: dict[int, PrivateQueue] = {}
+        #: Processors named by placements ({"processor": "forks"}).
+        self.named: dict[str, Processor] = {}
         self.processors: weakref.WeakValueDictionary[int, Processor] = weakref.WeakValueDictionary()
         self.local = threading.local()
         self.calls = 0
@@ -161,12 +163,24 @@ class Runtime:
         self.check_running()
         raise RuntimeError(_native.LastError())
 
-    def new_processor(self) -> Processor:
+    def place(self, placement: Any) -> Processor:
+        """The processor for a new object with this placement (None: default)."""
+        if placement is None:
+            return self.new_processor()
+        passive = placement.kind == "passive"
+        if placement.processor is None:
+            return self.new_processor(passive)
+        proc = self.named.get(placement.processor)
+        if proc is None:
+            proc = self.named[placement.processor] = self.new_processor(passive)
+        return proc
+
+    def new_processor(self, passive: bool = False) -> Processor:
         self.check_running()
         pid = _native.NewProcessor()
         if pid < 0:
             self.raise_core_error()
-        proc = Processor(self, pid)
+        proc = Processor(self, pid, passive)
         self.processors[pid] = proc
         weakref.finalize(proc, self._processor_gone, pid, proc.dirty)
         return proc
@@ -460,6 +474,12 @@ class Runtime:
         if stack and proc in stack:
             fn(obj, *args, **kwargs)
             return
+        if proc.passive:
+            # No executor: the client runs the command itself, now, and its
+            # exception reaches the caller directly (SPEC §8).
+            if self.query(proc, res, fn, obj, args, kwargs) is not None:
+                self._warn_result(fn)
+            return
         if args or kwargs:
             args, kwargs, refs = import_call(args, kwargs)
         else:
@@ -482,9 +502,9 @@ class Runtime:
         self.check_running()
         future: Future[Any] = Future()
         ts = self.state()
-        if proc in ts.stack:
+        if proc.passive or proc in ts.stack:
             try:
-                future.set_result(fn(obj, *args, **kwargs))
+                future.set_result(self.query(proc, res, fn, obj, args, kwargs))
             except BaseException as exc:
                 future.set_exception(exc)
             return future

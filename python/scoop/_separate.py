@@ -75,7 +75,7 @@ class Separate(metaclass=SeparateMeta):
 def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     proxy = proxy_type(cls, Separate)
     if proc is None:
-        proc = _global.runtime().new_processor()
+        proc = _global.runtime().place(_global.placement_of(cls))
     else:
         proc.runtime.check_running()
     if cls.__new__ is object.__new__:
