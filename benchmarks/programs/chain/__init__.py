@@ -1,0 +1,16 @@
+"""17. chain: all five piped, randmat -> thresh -> winnow -> outer -> product; the result is the
+product vector.
+
+Versions: sequential, multiprocessing (Pool), processpool (ProcessPoolExecutor) and scoop (rows
+spread over separate objects on process processors), all running the kernels of _cowichan."""
+
+from benchmarks.programs import _cowichan as cw
+
+GROUP = "cowichan"
+VERSIONS = ["scoop", "multiprocessing", "processpool", "sequential"]
+CASES = [{"full": {"n": 2000, "seed": 42, "percent": 10, "k": 2000}, "quick": {"n": 200, "seed": 42, "percent": 10, "k": 200}}]
+
+
+
+def check(result, p) -> None:
+    cw.check_digest('chain', 'float_vector', result, p, lambda: cw.seq_product(*cw.seq_outer(cw.seq_winnow(m := cw.seq_randmat(p.n, p.seed), cw.seq_thresh(m, p.percent), p.k))))

@@ -1,0 +1,9 @@
+import multiprocessing
+
+from benchmarks.programs import _cowichan as cw
+from benchmarks.programs import _cowichan_pool as pc
+
+
+def run(p):
+    with multiprocessing.Pool(cw.workers()) as pool:
+        return pc.chain(pool.starmap, p.n, p.seed, p.percent, p.k)

@@ -1,0 +1,13 @@
+class Counter:
+    def __init__(self):
+        self.value = 0
+
+    def increment(self) -> None:
+        self.value += 1
+
+
+def run(p):
+    counter = Counter()
+    for _ in range(p.n):
+        counter.increment()
+    return counter.value

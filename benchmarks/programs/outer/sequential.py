@@ -1,0 +1,5 @@
+from benchmarks.programs import _cowichan as cw
+
+
+def run(p):
+    return cw.seq_outer(p.data)
