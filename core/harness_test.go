@@ -99,9 +99,8 @@ func newHarness(t testing.TB, opts Options) *harness {
 // to exit. Call bodies must all be able to finish by then.
 func (h *harness) stop() {
 	h.once.Do(func() {
-		h.rt.Shutdown()
 		done := make(chan struct{})
-		go func() { h.wg.Wait(); close(done) }()
+		go func() { h.rt.Shutdown(); h.wg.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(failAfter):
@@ -182,8 +181,10 @@ func (h *harness) startExecutor() int64 {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		defer h.rt.DropThread(t)
 		h.run(t)
+		// Not deferred: a panic in the core, holding its mutex, must
+		// crash the test rather than deadlock here.
+		h.rt.DropThread(t)
 	}()
 	return t
 }
@@ -389,7 +390,11 @@ func (h *harness) history(p int64) []event {
 func (h *harness) dump() string { return dumpRuntime(h.rt) }
 
 func dumpRuntime(rt *Runtime) string {
-	rt.mu.Lock()
+	for deadline := time.Now().Add(time.Second); !rt.mu.TryLock(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return "(the runtime's mutex is held: deadlock inside the core?)"
+		}
+	}
 	defer rt.mu.Unlock()
 	var b strings.Builder
 	fmt.Fprintf(&b, "running=%d spawning=%d spawnRequests=%d busy=%d stopped=%v\n",

@@ -23,7 +23,7 @@ type stepper struct {
 // so that only the steps of the test change its state.
 func newStepper(t *testing.T) *stepper {
 	rt := New(Options{StallAfter: time.Hour})
-	t.Cleanup(rt.Shutdown)
+	t.Cleanup(func() { receive(t, async(func() bool { rt.Shutdown(); return true }), "Shutdown") })
 	return &stepper{t: t, rt: rt}
 }
 

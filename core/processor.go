@@ -47,6 +47,9 @@ type processor struct {
 	state       procState
 	executor    *thread
 	wakePending bool // a client logged into the head while it was being served
+	// watches are the clients waiting for this processor to run another
+	// client's calls (wait conditions, wait.go).
+	watches []*watch
 }
 
 // head returns the private queue being served, or nil.

@@ -70,6 +70,10 @@ type Runtime struct {
 	monitorDone   chan struct{}
 	stalls        int64
 
+	// blocked maps a client id to the thread blocked in WaitFor on its
+	// behalf (deadlock.go).
+	blocked map[int64]*thread
+
 	busy         int // processors whose state is busy()
 	quietWaiters []*thread
 	stopped      bool
@@ -84,6 +88,7 @@ func New(opts Options) *Runtime {
 		procs:       make(map[int64]*processor),
 		queues:      make(map[int64]*privateQueue),
 		executors:   make(map[int64]*thread),
+		blocked:     make(map[int64]*thread),
 		monitorKick: make(chan struct{}, 1),
 		monitorDone: make(chan struct{}),
 	}
@@ -138,6 +143,8 @@ func (rt *Runtime) DropThread(t int64) {
 	if rt.spawner == th {
 		rt.spawner = nil
 	}
+	rt.unwatch(th)
+	rt.unblock(th)
 	// A WaitQuiet that timed out leaves its thread among the quiet
 	// waiters; posting it after the free below would write to freed C
 	// memory (found by TestDropThreadAfterWaitQuietTimeout).
@@ -569,7 +576,7 @@ func (rt *Runtime) Describe() string {
 	slices.Sort(ids)
 	for _, id := range ids {
 		p := rt.procs[id]
-		fmt.Fprintf(&b, "processor %d %s wake=%v:", id, p.state, p.wakePending)
+		fmt.Fprintf(&b, "processor %d %s wake=%v%s:", id, p.state, p.wakePending, describeWatches(p))
 		for _, q := range p.queues {
 			fmt.Fprintf(&b, " q%d(client %d", q.id, q.client)
 			if q.implicit {

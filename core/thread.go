@@ -27,6 +27,15 @@ type thread struct {
 	// nanoseconds of the runtime's clock. An executor that has not
 	// entered it for a while is stuck in a long call body (see sysmon).
 	lastCross int64
+
+	watch *watch // this thread's wait condition, if it sleeps on one
+	// blockedOn is the private queue whose handler this thread waits for
+	// (a query, a SYNC), and blocking the clients acting on this thread
+	// that it blocks: its own, and the processors whose bodies it runs
+	// (deadlock.go).
+	blockedOn *privateQueue
+	blocking  []int64
+	cycle     []int64 // the deadlock the last WaitFor found
 }
 
 // touch records that e entered the core now.

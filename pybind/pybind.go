@@ -242,3 +242,46 @@ func Version() int64 { return 1 }
 // Describe dumps the state of the busy and parked processors, for
 // diagnosing a stuck program (core.Runtime.Describe).
 func Describe() string { return current().Describe() }
+
+// Watch registers thread t, acting as client, as waiting for one of
+// handlers (comma-separated ids) to run another client's calls: a wait
+// condition (core.Runtime.Watch). 0, or ErrorCode.
+func Watch(t, client int64, handlers string) int64 {
+	ids, err := parseIDs(handlers)
+	if err != nil {
+		return fail(err)
+	}
+	if err := current().Watch(t, client, ids); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// Unwatch ends thread t's watch; it reports whether it was notified.
+func Unwatch(t int64) bool { return current().Unwatch(t) }
+
+// Notified reports whether thread t's watch was notified.
+func Notified(t int64) bool { return current().Notified(t) }
+
+// Notify tells the core that processor p ran calls of client, waking the
+// watches of other clients on p.
+func Notify(p, client int64) { current().Notify(p, client) }
+
+// DeadlockCode is what WaitFor returns when the wait would close a cycle.
+const DeadlockCode int64 = core.Deadlock
+
+// WaitFor blocks thread t while it waits for the handler of queue q, on
+// behalf of clients (comma-separated ids): 1 posted, 0 timeout or signal,
+// DeadlockCode (without blocking) if the wait would close a cycle, or
+// ErrorCode.
+func WaitFor(t, q int64, clients string, timeoutMicros int64) int64 {
+	ids, err := parseIDs(clients)
+	if err != nil {
+		return fail(err)
+	}
+	return code(current().WaitFor(t, q, ids, time.Duration(timeoutMicros)*time.Microsecond))
+}
+
+// DeadlockCycle names the threads of the cycle thread t's last WaitFor
+// found, comma-separated, starting with t.
+func DeadlockCycle(t int64) string { return current().DeadlockCycle(t) }

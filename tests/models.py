@@ -301,6 +301,10 @@ class Peer(Holdable):
         """Query: this processor blocks in a query on ``other`` (e.g. while ``other`` is busy)."""
         return other.balance
 
+    def query_peer_balance(self) -> int:
+        """Query on the stored peer (an unreserved call): blocks while the peer is held."""
+        return self.peer.balance
+
 
 class Relay(Holdable):
     """A separate object acting as a client of other separate objects."""

@@ -150,8 +150,12 @@ def test_blocked_handlers_do_not_stall_other_processors():
     # them than any reasonable fixed pool of executor threads.
     target = Account("target", 7)
     waiters = [Peer(f"w{i}") for i in range(100)]
+    for w in waiters:
+        w.set_peer(target)
+    # The waiters reach ``target`` through a stored reference: passing ``target`` as an
+    # argument while this thread holds it would lend them the reservation (SPEC §6).
     with scoop.separate(target) as t:
-        futures = [w.query_through.future(target) for w in waiters]
+        futures = [w.query_peer_balance.future() for w in waiters]
         # While all of those are blocked, fresh and idle processors still answer.
         bystanders = [Cell(i) for i in range(10)]
         assert [c.get() for c in bystanders] == list(range(10))

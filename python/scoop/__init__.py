@@ -23,19 +23,22 @@ from ._classify import command, query
 from ._errors import (
     CommandFailed,
     CommandResultWarning,
+    DeadlockError,
     ProcessorStopped,
     SeparateAccessError,
     SeparateValueError,
+    WaitTimeout,
 )
 from ._global import configure, shutdown, stats
 from ._processor import Processor
-from ._reservation import separate
+from ._reservation import requires, separate
 from ._separate import Separate, is_separate, processor, processor_of
 from ._values import shared
 
 __all__ = [
     "CommandFailed",
     "CommandResultWarning",
+    "DeadlockError",
     "Processor",
     "ProcessorStopped",
     "Separate",
@@ -47,10 +50,12 @@ __all__ = [
     "processor",
     "processor_of",
     "query",
+    "requires",
     "separate",
     "shared",
     "shutdown",
     "stats",
+    "WaitTimeout",
 ]
 
 __version__ = "0.1.0"

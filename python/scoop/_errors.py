@@ -4,6 +4,8 @@ from __future__ import annotations
 
 __all__ = [
     "CommandFailed",
+    "DeadlockError",
+    "WaitTimeout",
     "CommandResultWarning",
     "ProcessorStopped",
     "SeparateAccessError",
@@ -50,4 +52,18 @@ class CommandResultWarning(UserWarning):
 
     Annotate the method's return type (``-> int``) or decorate it with
     ``@scoop.query`` to make it a query, or return ``None``.
+    """
+
+
+class WaitTimeout(TimeoutError):
+    """A wait condition did not hold within its ``timeout``; nothing of the body ran."""
+
+
+class DeadlockError(RuntimeError):
+    """Clients wait on each other in a cycle: this one gives up its call.
+
+    Raised in one member of the cycle instead of waiting forever. The message
+    names each processor in the cycle, its object's class and the call it
+    waits on. The other members then proceed, as this client's reservations
+    are released while the exception unwinds its ``with`` blocks and bodies.
     """

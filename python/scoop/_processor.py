@@ -38,7 +38,7 @@ class Processor:
     True
     """
 
-    __slots__ = ("id", "runtime", "client", "dirty", "passive", "__weakref__")
+    __slots__ = ("id", "runtime", "client", "dirty", "passive", "label", "watchers", "__weakref__")
 
     def __init__(self, runtime: Runtime, pid: int, passive: bool = False):
         self.id = pid
@@ -52,9 +52,15 @@ class Processor:
         #: client key -> (exception, "Class.method") of a failed command,
         #: until that client observes it (SPEC §8).
         self.dirty: dict[int, tuple[BaseException, str]] = {}
+        #: The class of the first object made on it, to name it in messages.
+        self.label = ""
+        #: How many clients wait (SPEC §5) for it to run another client's
+        #: calls; while non-zero, whoever runs calls here notifies the core.
+        self.watchers = 0
 
     def __repr__(self) -> str:
-        return f"<scoop.Processor {self.id}{' passive' if self.passive else ''}>"
+        label = f" ({self.label})" if self.label else ""
+        return f"<scoop.Processor {self.id}{label}{' passive' if self.passive else ''}>"
 
     # Equality and hashing are by identity: there is one Processor object per
     # processor, and identity hashing keeps the hot dict look-ups in C.

@@ -38,6 +38,7 @@ from . import _native
 
 if TYPE_CHECKING:
     from ._processor import Processor
+    from ._runtime import ThreadState
 
 # Item kinds. An item is a tuple whose first element is its kind:
 #   (CALL, client_key, function, obj, args, kwargs, future, refs)
@@ -47,6 +48,8 @@ CALL, SYNC, END = 0, 1, 2
 END_ITEM = (END,)
 
 QUEUED, PARKED, CLIENT, CLOSED = "queued", "parked", "client", "closed"
+
+DEADLOCK: int = _native.DeadlockCode
 
 # How long a blocked client sleeps in Go before it comes back to Python to
 # run signal handlers (Ctrl-C), in microseconds.
@@ -97,17 +100,17 @@ class PrivateQueue:
             _native.Wake(self.id)
         return True
 
-    def take_turn(self, thread_id: int) -> bool:
-        """Wait until this client may run a call body as the handler.
+    def take_turn(self, ts: ThreadState, fn: Any) -> bool:
+        """Wait until this client may run a call body (*fn*) as the handler.
 
         That is when the handler has executed everything logged before and
         parked: the state is PARKED and the deque is empty. Until then the
         client logs a SYNC and sleeps; the handler wakes it when it parks
         after the SYNC. Returns False if the queue was closed meanwhile (an
         implicit queue that its handler gave up to another client): the
-        client then retries on a new one.
+        client then retries on a new one. Raises DeadlockError instead of
+        waiting forever.
         """
-        wait = _native.Wait
         first = True
         while True:
             with self.mu:
@@ -122,7 +125,7 @@ class PrivateQueue:
                     # logged and parked. Asked again when it has answered
                     # but resumed since (it holds the queue with nothing
                     # left to run) — then it will answer again.
-                    self.items.append((SYNC, thread_id))
+                    self.items.append((SYNC, ts.tid))
                 wake = state is PARKED and not self.woken
                 if wake:
                     self.woken = True
@@ -130,10 +133,12 @@ class PrivateQueue:
                 _native.Wake(self.id)
             if first:
                 first = False
-                self.proc.runtime.waits += 1
+                blocking = ts.blocking_ids()
+                self.proc.runtime.waiting_for(ts, fn, self.proc)
             # Returns at the latest after a slice, so that this loop's
             # bytecode runs Python's signal handlers (KeyboardInterrupt).
-            wait(thread_id, WAIT_SLICE_US)
+            if _native.WaitFor(ts.tid, self.id, blocking, WAIT_SLICE_US) == DEADLOCK:
+                raise self.proc.runtime.deadlock_error(ts)
 
     def give_turn(self) -> None:
         """The client is done running a call body as the handler."""
@@ -141,6 +146,9 @@ class PrivateQueue:
             self.state = PARKED
             wake = self.want_wake
             self.want_wake = False
+        if self.proc.watchers:
+            # The body may have made a wait condition true (SPEC §5).
+            _native.Notify(self.proc.id, self.client_key)
         if wake:
             _native.Wake(self.id)
 

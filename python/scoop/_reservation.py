@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import time
 from types import TracebackType
 from typing import Any, Callable, TypeVar, overload
 
-from . import _global
-from ._errors import SeparateAccessError
+from . import _native
+from ._errors import SeparateAccessError, WaitTimeout
 from ._processor import Client, Processor
-from ._queue import PrivateQueue
+from ._queue import WAIT_SLICE_US, PrivateQueue
 from ._proxy import SeparateRef, make_ref
 from ._values import as_reference
 
@@ -38,9 +39,18 @@ class Reservation:
 class SeparateBlock:
     """``with scoop.separate(a, b) as (a, b):`` — see :func:`separate`."""
 
-    def __init__(self, refs: tuple[Any, ...]):
+    def __init__(
+        self,
+        refs: tuple[Any, ...],
+        until: Callable[..., Any] | None = None,
+        timeout: float | None = None,
+    ):
         if not refs:
             raise TypeError("scoop.separate() needs at least one separate reference")
+        if until is not None and not callable(until):
+            raise TypeError(f"scoop.separate(until=...) takes a callable, not {type(until).__qualname__}")
+        if timeout is not None and until is None:
+            raise TypeError("scoop.separate(timeout=...) is the time to wait for until=...; give both")
         resolved = []
         for r in refs:
             ref = as_reference(r)
@@ -51,6 +61,8 @@ class SeparateBlock:
                 )
             resolved.append(ref)
         self._refs: list[SeparateRef] = resolved
+        self._until = until
+        self._timeout = timeout
         self._queues: list[PrivateQueue] = []
         self._res: Reservation | None = None
 
@@ -63,10 +75,27 @@ class SeparateBlock:
             p.runtime.check_running()
         ts = rt.state()
         client = ts.current
-        self._queues = client.reserve(procs, ts.stack)
-        res = self._res = Reservation(client)
-        reserved = tuple(make_ref(r._scoop_obj, r._scoop_proc, res) for r in self._refs)
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        while True:
+            queues = client.reserve(procs, ts.stack)
+            res = Reservation(client)
+            reserved = tuple(make_ref(r._scoop_obj, r._scoop_proc, res) for r in self._refs)
+            if self._until is None or self._holds(reserved, client, queues, res):
+                break
+            # SPEC §5: release, sleep until one of these handlers has run
+            # another client's calls, try again.
+            wait_for_change(ts, client, procs, queues, res, deadline, self._until)
+        self._queues = queues
+        self._res = res
         return reserved[0] if len(reserved) == 1 else reserved
+
+    def _holds(self, reserved: tuple[Any, ...], client: Client, queues: list[PrivateQueue], res: Reservation) -> bool:
+        try:
+            return bool(self._until(*reserved))  # type: ignore[misc]
+        except BaseException:
+            res.ended = True
+            client.release(queues)
+            raise
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -77,11 +106,52 @@ class SeparateBlock:
         self._res.client.release(self._queues)
 
 
+def wait_for_change(
+    ts: Any,
+    client: Client,
+    procs: list[Processor],
+    queues: list[PrivateQueue],
+    res: Reservation,
+    deadline: float | None,
+    condition: Any,
+) -> None:
+    """Release a reservation whose wait condition is false, and sleep until
+    one of its handlers has run calls of another client.
+
+    The watch is registered before the release: every other client's call on
+    these handlers runs after the release, hence after the watch, so no
+    change can be missed. Sleeping costs no CPU: the thread waits on its
+    semaphore in the core, and only looks at its watch when woken (or every
+    slice, to run signal handlers).
+    """
+    distinct = sorted(set(procs), key=lambda p: p.id)
+    if _native.Watch(ts.tid, client.key, ",".join(str(p.id) for p in distinct)) != 0:
+        distinct[0].runtime.raise_core_error()
+    for p in distinct:
+        p.watchers += 1
+    try:
+        res.ended = True
+        client.release(queues)
+        while not _native.Notified(ts.tid):
+            slice_us = WAIT_SLICE_US
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    name = getattr(condition, "__qualname__", repr(condition))
+                    raise WaitTimeout(f"the wait condition {name} did not hold in time; nothing of the body ran")
+                slice_us = min(slice_us, max(1, int(left * 1e6)))
+            _native.Wait(ts.tid, slice_us)
+    finally:
+        _native.Unwatch(ts.tid)
+        for p in distinct:
+            p.watchers -= 1
+
+
 @overload
 def separate(func: F, /) -> F: ...
 @overload
-def separate(*refs: Any) -> SeparateBlock: ...
-def separate(*refs: Any) -> Any:
+def separate(*refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None) -> SeparateBlock: ...
+def separate(*refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None) -> Any:
     """Reserve the handlers of several separate objects at once (SPEC §4).
 
     As a context manager, the block's calls on the reserved objects run as
@@ -93,6 +163,15 @@ def separate(*refs: Any) -> Any:
             s.withdraw(10)
             d.deposit(10)
 
+    ``until=`` makes the reservation wait for a condition (SPEC §5): it is
+    evaluated under the reservation, with the reserved references; while it
+    is false the reservation is released and the client sleeps until one of
+    the handlers has run another client's calls. ``timeout=`` (seconds)
+    raises :class:`scoop.WaitTimeout` when it has not held in time::
+
+        with scoop.separate(buf, until=lambda b: not b.is_empty, timeout=5) as b:
+            item = b.take()
+
     As a decorator on a function or method, it reserves the separate
     arguments of each call for the call's whole body, as methods called
     through a separate reference always do::
@@ -102,18 +181,78 @@ def separate(*refs: Any) -> Any:
             src.withdraw(amount)
             dst.deposit(amount)
     """
-    if len(refs) == 1 and callable(refs[0]) and as_reference(refs[0]) is None:
+    if len(refs) == 1 and until is None and timeout is None and callable(refs[0]) and as_reference(refs[0]) is None:
         return _reserving(refs[0])
-    return SeparateBlock(refs)
+    return SeparateBlock(refs, until, timeout)
 
 
 def _reserving(func: F) -> F:
     @functools.wraps(func)
     def reserving(*args: Any, **kwargs: Any) -> Any:
-        refs = [a for a in itertools.chain(args, kwargs.values()) if isinstance(a, SeparateRef)]
+        refs = separate_arguments(args, kwargs)
         if not refs:
             return func(*args, **kwargs)
         with SeparateBlock(tuple(refs)):
             return func(*args, **kwargs)
 
+    reserving.__scoop_reserves__ = True  # type: ignore[attr-defined]
     return reserving  # type: ignore[return-value]
+
+
+def separate_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[SeparateRef]:
+    return [a for a in itertools.chain(args, kwargs.values()) if isinstance(a, SeparateRef)]
+
+
+def requires(*predicates: Callable[..., Any]) -> Callable[[F], F]:
+    """Make preconditions on separate arguments wait conditions (SPEC §5).
+
+    Each predicate is called with the method's arguments (``self`` first).
+    On every call the separate arguments are reserved and the predicates
+    evaluated under the reservation; while one is false the reservation is
+    released and the caller sleeps until one of those handlers has run
+    another client's calls, then tries again. When all hold, the body runs
+    under the same reservation, with no gap::
+
+        class Consumer(scoop.Separate):
+            @scoop.requires(lambda self, buf: not buf.is_empty)
+            def consume(self, buf: "Buffer") -> None:
+                self.last = buf.take()
+
+    A precondition with no separate argument to wait for is a plain
+    correctness condition: when false, the call raises ``AssertionError``.
+    """
+    for p in predicates:
+        if not callable(p):
+            raise TypeError(f"scoop.requires() takes predicates (callables), not {type(p).__qualname__}")
+
+    def decorate(func: F) -> F:
+        name = getattr(func, "__qualname__", repr(func))
+
+        def holds(*args: Any, **kwargs: Any) -> bool:
+            return all(p(*args, **kwargs) for p in predicates)
+
+        @functools.wraps(func)
+        def waiting(*args: Any, **kwargs: Any) -> Any:
+            refs = separate_arguments(args, kwargs)
+            if not refs:
+                if not holds(*args, **kwargs):
+                    raise AssertionError(
+                        f"the precondition of {name} does not hold, and it has no separate "
+                        f"argument whose change could make it hold"
+                    )
+                return func(*args, **kwargs)
+            condition = functools.partial(_ignore_reserved, holds, args, kwargs)
+            condition.__qualname__ = f"precondition of {name}"  # type: ignore[attr-defined]
+            with SeparateBlock(tuple(refs), until=condition):
+                return func(*args, **kwargs)
+
+        waiting.__scoop_reserves__ = True  # type: ignore[attr-defined]
+        return waiting  # type: ignore[return-value]
+
+    return decorate
+
+
+def _ignore_reserved(holds: Callable[..., bool], args: Any, kwargs: Any, *reserved: Any) -> bool:
+    # The predicate sees the call's own arguments; while they are reserved,
+    # calls on them go through the reservation.
+    return holds(*args, **kwargs)

@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from . import _native
-from ._errors import CommandFailed, CommandResultWarning, ProcessorStopped
+from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, Processor
 from ._queue import CALL, CLIENT, CLOSED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
 from ._values import import_call, import_value
@@ -63,11 +63,19 @@ class ThreadState:
         #: is waiting for it (SPEC §6).
         self.stack: list[Processor] = []
 
+    def blocking_ids(self) -> str:
+        """The clients a wait of this thread blocks: its own, and the
+        processors whose bodies it runs (for deadlock detection)."""
+        if not self.stack:
+            return str(self.client.key)
+        return ",".join([str(self.client.key), *(str(p.id) for p in self.stack)])
+
     def __del__(self) -> None:
         # The thread ended: end its reservations, report the failures it
         # never observed, and give its semaphore back.
         try:
             rt = self.runtime
+            rt.waiting.pop(self.tid, None)
             if not rt.stopped:
                 self.client.close_implicit()
                 rt.report_unobserved(self.client.key)
@@ -86,6 +94,9 @@ class Runtime:
         self.on_async_error = on_async_error
         #: Open private queues by id: Go hands out ids, these are the queues.
         self.queues: dict[int, PrivateQueue] = {}
+        #: thread id -> (client id, thread name, function, processor) of
+        #: the call that thread last waited for, to name deadlocks.
+        self.waiting: dict[int, tuple[int, str, Any, Processor]] = {}
         #: Processors named by placements ({"processor": "forks"}).
         self.named: dict[str, Processor] = {}
         self.processors: weakref.WeakValueDictionary[int, Processor] = weakref.WeakValueDictionary()
@@ -218,6 +229,9 @@ class Runtime:
                 nxt = _native.Park(tid, q, False, 0)
             else:
                 notify = self._run_items(ts, proc, items)
+                if proc.watchers:
+                    # These calls may have made a wait condition true.
+                    _native.Notify(proc.id, pq.client_key)
                 if notify < 0:  # reached the END of the reservation
                     with pq.mu:
                         pq.state = CLOSED
@@ -358,7 +372,10 @@ class Runtime:
         The body's separate arguments are reserved for its whole length
         (SPEC §4), and the reservations it made outside any block end with it.
         """
-        held = client.reserve([r._scoop_proc for r in refs], ts.stack) if refs else None
+        if refs and not getattr(fn, "__scoop_reserves__", False):
+            held = client.reserve([r._scoop_proc for r in refs], ts.stack)
+        else:
+            held = None  # no separate argument, or @requires reserves them itself
         try:
             return fn(obj, *args, **kwargs)
         finally:
@@ -411,6 +428,25 @@ class Runtime:
             logger.error(
                 "scoop: command %s failed and no client observed it", what, exc_info=(type(exc), exc, exc.__traceback__)
             )
+
+    # -- deadlocks ------------------------------------------------------------
+
+    def waiting_for(self, ts: ThreadState, fn: Any, proc: Processor) -> None:
+        """Record what this thread is about to wait for, to name deadlocks."""
+        self.waiting[ts.tid] = (ts.current.key, threading.current_thread().name, fn, proc)
+
+    def deadlock_error(self, ts: ThreadState) -> DeadlockError:
+        links = []
+        for tid in _native.DeadlockCycle(ts.tid).split(","):
+            client, thread_name, fn, proc = self.waiting.get(int(tid), (0, "?", None, None))
+            who = self.processors.get(client)
+            name = repr(who) if who is not None else f"thread {thread_name!r}"
+            call = getattr(fn, "__qualname__", "a call")
+            links.append(f"{name} waits for {call} on {proc!r}")
+        return DeadlockError(
+            "deadlock: " + "; ".join(links) + "; and each is held by the next, the last by the "
+            "first. A cycle of synchronous calls never ends: this client gives up its call."
+        )
 
     # -- shutdown ------------------------------------------------------------
 
@@ -482,6 +518,11 @@ class Runtime:
             return
         if args or kwargs:
             args, kwargs, refs = import_call(args, kwargs)
+            if refs and _lends(ts, refs):
+                # Lock passing (SPEC §6): the call is synchronous.
+                if self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
+                    self._warn_result(fn)
+                return
         else:
             refs = None
         client = ts.current
@@ -509,6 +550,12 @@ class Runtime:
                 future.set_exception(exc)
             return future
         args, kwargs, refs = import_call(args, kwargs)
+        if refs and _lends(ts, refs):
+            try:
+                future.set_result(self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs))
+            except BaseException as exc:
+                future.set_exception(exc)
+            return future
         client = ts.current
         item = (CALL, client.key, fn, obj, args, kwargs, future, refs)
         if res is not None:
@@ -518,37 +565,73 @@ class Runtime:
         return future
 
     def query(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
-        """Run a query (SPEC §2): wait by necessity, then return its result.
-
-        Once the handler has run everything this client logged before and
-        parked, the client runs the body itself, on its own thread, as the
-        handler (SCOOP/Qs' client-side query execution): no thread hand-off.
-        """
+        """Run a query (SPEC §2): wait by necessity, then return its result."""
         self.check_running()
         ts = self.state()
         if proc in ts.stack:
             return fn(obj, *args, **kwargs)
         args, kwargs, refs = import_call(args, kwargs)
+        return self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs)
+
+    def _run_sync(
+        self,
+        ts: ThreadState,
+        proc: Processor,
+        res: Any,
+        fn: Callable[..., Any],
+        obj: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        refs: list[Any] | None,
+    ) -> Any:
+        """Run a call synchronously, on this thread, as *proc*.
+
+        Once the handler has run everything this client logged before and
+        parked, the client runs the body itself, as the handler (SCOOP/Qs'
+        client-side query execution): no thread hand-off. The client's
+        reservations are lent to the handler for the call (SPEC §6: lock
+        passing), so the body can use what the client holds at once; and
+        since the body runs on this thread, a call back on a processor this
+        thread is running runs at once too (separate callbacks).
+        """
         client = ts.current
         while True:
             pq = res.queue(proc, client) if res is not None else client.queue_for(proc)
-            if pq.take_turn(ts.tid):
+            if pq.take_turn(ts, fn):
                 break
             client.drop_implicit(proc)
         self.calls += 1
         stack = ts.stack
         stack.append(proc)
-        ts.current = proc.client
+        callee = proc.client
+        ts.current = callee
+        lent = client.held
+        if lent:
+            saved = callee.held
+            callee.held = {**saved, **lent}
         try:
             dirty = proc.dirty
             if dirty and client.key in dirty:
                 exc, what = dirty.pop(client.key)
                 raise _failed(exc, what, proc) from exc
-            return import_value(self.run_body(ts, proc.client, fn, obj, args, kwargs, refs))
+            return import_value(self.run_body(ts, callee, fn, obj, args, kwargs, refs))
         finally:
+            if lent:
+                callee.held = saved
             stack.pop()
             ts.current = client
             pq.give_turn()
+
+
+def _lends(ts: ThreadState, refs: list[Any]) -> bool:
+    """Whether a call passes something its client holds (SPEC §6)."""
+    held = ts.current.held
+    stack = ts.stack
+    for r in refs:
+        p = r._scoop_proc
+        if p in held or p in stack:
+            return True
+    return False
 
 
 def _failed(exc: BaseException, what: str, proc: Processor) -> CommandFailed:

@@ -83,6 +83,8 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
     else:
         obj = cls.__new__(cls, *args, **kwargs)
     object.__setattr__(obj, "_scoop_processor", proc)
+    if not proc.label:
+        proc.label = cls.__qualname__
     ref = proxy(obj, proc)
     init = cls.__init__
     if init is not object.__init__ or args or kwargs:
