@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import logging
+import operator
 import threading
 import time
 import warnings
@@ -441,11 +442,14 @@ class Runtime:
             client, thread_name, fn, proc = self.waiting.get(int(tid), (0, "?", None, None))
             who = self.processors.get(client)
             name = repr(who) if who is not None else f"thread {thread_name!r}"
-            call = getattr(fn, "__qualname__", "a call")
-            links.append(f"{name} waits for {call} on {proc!r}")
+            links.append((name, _call_name(fn, proc), proc))
+        steps = [
+            f"{name} waits for {call} on {proc!r}, held by {links[(i + 1) % len(links)][0]}"
+            for i, (name, call, proc) in enumerate(links)
+        ]
         return DeadlockError(
-            "deadlock: " + "; ".join(links) + "; and each is held by the next, the last by the "
-            "first. A cycle of synchronous calls never ends: this client gives up its call."
+            "deadlock: " + "; ".join(steps) + ". A cycle of synchronous calls never ends: "
+            "this client gives up its call."
         )
 
     # -- shutdown ------------------------------------------------------------
@@ -621,6 +625,14 @@ class Runtime:
             stack.pop()
             ts.current = client
             pq.give_turn()
+
+
+def _call_name(fn: Any, proc: Processor | None) -> str:
+    """How a deadlock message names the call a client waits for."""
+    if isinstance(fn, operator.attrgetter):  # an attribute read through a reference
+        attr = fn.__reduce__()[1][0]
+        return f"{proc.label if proc is not None else '?'}.{attr}"
+    return getattr(fn, "__qualname__", "a call")
 
 
 def _lends(ts: ThreadState, refs: list[Any]) -> bool:
