@@ -9,6 +9,7 @@ attribute, hence a query (``__getattr__``).
 
 from __future__ import annotations
 
+import functools
 import operator
 from concurrent.futures import Future
 from typing import Any, Callable
@@ -107,61 +108,62 @@ def _command(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -
     proc.runtime.command(proc, res, fn, ref._scoop_obj, args, kwargs)
 
 
-class BoundCall:
+class BoundCall(functools.partial):  # type: ignore[type-arg]
     """A method read through a separate reference, ready to be called.
 
     Calling it logs a command or runs a query; ``.future(...)`` logs the call
     and returns a :class:`concurrent.futures.Future` for its result.
+
+    It is a ``functools.partial`` of the member's call function and the
+    reference, built by a C-level property getter, so that reading
+    ``ref.method`` and calling it runs no Python frame but the call itself:
+    this is the hot path of every command.
     """
 
-    __slots__ = ("ref", "member")
-
-    ref: SeparateRef
-    member: Member
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        ref = self.ref
-        res = ref._scoop_res
-        if res is not None and res.ended:
-            _target(ref)  # raises
-        proc = ref._scoop_proc
-        member = self.member
-        if member.is_query:
-            return proc.runtime.query(proc, res, member.call, ref._scoop_obj, args, kwargs)
-        proc.runtime.command(proc, res, member.call, ref._scoop_obj, args, kwargs)
-        return None
+    __slots__ = ()
 
     def future(self, *args: Any, **kwargs: Any) -> Future[Any]:
         """Log this call and return a Future for its result.
 
         >>> # f = account.statement.future(); ...; f.result()
         """
-        proc, res = _target(self.ref)
-        return proc.runtime.future(proc, res, self.member.call, self.ref._scoop_obj, args, kwargs)
+        ref = self.args[0]
+        proc, res = _target(ref)
+        return proc.runtime.future(proc, res, self.func.member.call, ref._scoop_obj, args, kwargs)
 
     def __repr__(self) -> str:
-        return f"<bound {self.member!r} of {self.ref!r}>"
+        return f"<bound {self.func.member!r} of {self.args[0]!r}>"
 
 
-_new_bound = object.__new__
+def _call_function(member: Member) -> Callable[..., Any]:
+    """The function that runs *member* through a reference: ``f(ref, *args)``."""
+    call = member.call
+    if member.is_query:
+
+        def run_query(ref: SeparateRef, *args: Any, **kwargs: Any) -> Any:
+            res = ref._scoop_res
+            if res is not None and res.ended:
+                _target(ref)  # raises
+            proc = ref._scoop_proc
+            return proc.runtime.query(proc, res, call, ref._scoop_obj, args, kwargs)
+
+        run_query.member = member  # type: ignore[attr-defined]
+        return run_query
+
+    def log_command(ref: SeparateRef, *args: Any, **kwargs: Any) -> None:
+        res = ref._scoop_res
+        if res is not None and res.ended:
+            _target(ref)  # raises
+        proc = ref._scoop_proc
+        proc.runtime.command(proc, res, call, ref._scoop_obj, args, kwargs)
+
+    log_command.member = member  # type: ignore[attr-defined]
+    return log_command
 
 
-class MethodStub:
-    """The descriptor a proxy class has for each method of its class."""
-
-    __slots__ = ("member",)
-
-    def __init__(self, member: Member):
-        self.member = member
-
-    def __get__(self, ref: SeparateRef | None, owner: type) -> Any:
-        if ref is None:
-            return self
-        # Built without an __init__ call: this runs on every method call.
-        bound = _new_bound(BoundCall)
-        bound.ref = ref
-        bound.member = self.member
-        return bound
+def _method_stub(member: Member) -> property:
+    # property(partial(BoundCall, f)): ref.method -> BoundCall(f, ref), all in C.
+    return property(functools.partial(BoundCall, _call_function(member)), doc=member.call.__doc__)
 
 
 def _property_stub(name: str) -> property:
@@ -208,7 +210,7 @@ def proxy_type(cls: type, base: type) -> type[SeparateRef]:
     methods, properties = members(cls, base)
     namespace: dict[str, Any] = {"__slots__": (), "__module__": cls.__module__}
     for name, member in methods.items():
-        namespace[name] = _protocol_method(member) if name in PROTOCOL else MethodStub(member)
+        namespace[name] = _protocol_method(member) if name in PROTOCOL else _method_stub(member)
     for name in properties:
         namespace[name] = _property_stub(name)
     proxy = type(f"{cls.__qualname__}Ref", (SeparateRef,), namespace)
