@@ -146,8 +146,8 @@ func (rt *Runtime) DropThread(t int64) {
 	rt.unwatch(th)
 	rt.unblock(th)
 	// A WaitQuiet that timed out leaves its thread among the quiet
-	// waiters; posting it after the free below would write to freed C
-	// memory (found by TestDropThreadAfterWaitQuietTimeout).
+	// waiters; posting it later would wake the semaphore's next owner
+	// (see semPool) for nothing (TestDropThreadAfterWaitQuietTimeout).
 	rt.quietWaiters = slices.DeleteFunc(rt.quietWaiters, func(w *thread) bool { return w == th })
 	delete(rt.threads, t)
 	rt.semMu.Lock() // no post of th.sem is under way (see postUnlocked)
@@ -399,7 +399,8 @@ func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) 
 
 // postUnlocked posts s, if not nil, after rt.mu was released; the caller
 // took rt.semMu for reading, under rt.mu, when it chose s. That read lock
-// keeps DropThread from freeing s before the post.
+// keeps DropThread from recycling s (semPool) before the post, so that
+// the post cannot wake the semaphore's next owner early.
 func (rt *Runtime) postUnlocked(s *semaphore) {
 	if s != nil {
 		s.post()

@@ -151,7 +151,7 @@ func TestErrors(t *testing.T) {
 }
 
 // A thread dropped after WaitQuiet timed out is no longer posted when the
-// runtime becomes quiet: its semaphore's memory is freed by DropThread.
+// runtime becomes quiet: its semaphore goes to a new thread (semPool).
 func TestDropThreadAfterWaitQuietTimeout(t *testing.T) {
 	s := newStepper(t)
 	e, c, w := s.executor(), s.thread(), s.thread()
@@ -165,7 +165,7 @@ func TestDropThreadAfterWaitQuietTimeout(t *testing.T) {
 	s.rt.mu.Lock()
 	dangling := slices.ContainsFunc(s.rt.quietWaiters, func(th *thread) bool { return th.id == w })
 	s.rt.mu.Unlock()
-	require.False(t, dangling, "a dropped thread's freed semaphore would be posted when the runtime goes quiet")
+	require.False(t, dangling, "a dropped thread's recycled semaphore would be posted when the runtime goes quiet")
 
 	s.rt.Shutdown()
 	require.Zero(t, s.release(e, q)) // quiet now: posts the remaining waiters

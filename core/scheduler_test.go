@@ -83,16 +83,18 @@ func TestMonitorAddsExecutorForStalledBody(t *testing.T) {
 			// second processor an executor.
 			eventually(t, "executors idle", func() bool { return h.rt.Stats().Idle == tc.executors })
 			c := h.rt.NewThread()
-			answered := make(chan struct{})
+			started, answered := make(chan struct{}), make(chan struct{})
 			q1 := h.reserve(c, procs[:1], false)[0]
-			q2 := h.reserve(c, procs[1:], false)[0]
 			h.log(q1, call{id: 1, body: func(int64) {
+				close(started)
 				select {
 				case <-answered:
 				case <-time.After(failAfter):
 					t.Errorf("the call on processor %d never ran while this body waited for it", procs[1])
 				}
 			}}, call{end: true})
+			receive(t, started, "the first call body")
+			q2 := h.reserve(c, procs[1:], false)[0]
 			h.log(q2, call{id: 2, body: func(int64) { close(answered) }}, call{end: true})
 			h.until("both calls", func() bool { return h.ends == 2 })
 

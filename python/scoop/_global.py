@@ -9,7 +9,7 @@ import threading
 import traceback
 from typing import Any, Mapping
 
-from . import _placement
+from . import _native, _placement
 
 from ._runtime import Runtime, UnobservedCommandError
 
@@ -35,6 +35,8 @@ FORK_ERROR = (
 
 def _after_fork_in_child() -> None:
     global _forked, _current
+    if not _native.loaded:
+        return  # the Go runtime was never started here: the child is clean
     _forked = FORK_ERROR
     if _current is not None:
         _current.stopped = True

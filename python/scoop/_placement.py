@@ -6,21 +6,24 @@
 - ``{"kind": "passive"}``: each object gets a passive processor, with no
   executor of its own: its clients run its calls themselves, under its
   turn, and every call (commands too) is synchronous;
+- ``{"kind": "process"}``: each object lives in a worker process of its own
+  (true parallelism for CPU-bound Python; calls and values cross by
+  pickling): see :mod:`scoop._process`;
 - ``{"processor": "forks"}``: every object of the class goes to the one
   processor named ``"forks"`` (shared with other classes that name it);
   ``"kind": "passive"`` may be combined with it.
 
-This version supports those two; the ``thread`` and ``process`` kinds, and
-placement files, are not available yet and are rejected by ``configure``.
+The ``thread`` and ``distributed`` kinds, and placement files, are not
+available yet and are rejected by ``configure``.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-KINDS = ("default", "passive")
+KINDS = ("default", "passive", "process")
 KEYS = ("kind", "processor")
-UNAVAILABLE_KINDS = ("thread", "process", "distributed")
+UNAVAILABLE_KINDS = ("thread", "distributed")
 
 
 class Placement:
@@ -58,6 +61,8 @@ def parse(table: Mapping[str, Any], origin: str = "scoop.configure(placement=...
         processor = entry.get("processor")
         if processor is not None and not isinstance(processor, str):
             raise TypeError(f"{where}: 'processor' must be a name (a string), got {processor!r}")
+        if processor is not None and kind == "process":
+            raise ValueError(f"{where}: a process-placed object has a worker process of its own; drop 'processor'")
         parsed[name] = Placement(kind, processor)
     return parsed
 

@@ -38,14 +38,17 @@ class Processor:
     True
     """
 
-    __slots__ = ("id", "runtime", "client", "dirty", "passive", "label", "watchers", "__weakref__")
+    __slots__ = ("id", "runtime", "client", "dirty", "passive", "remote", "label", "watchers", "__weakref__")
 
-    def __init__(self, runtime: Runtime, pid: int, passive: bool = False):
+    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False):
         self.id = pid
         self.runtime = runtime
         #: A passive processor has no executor: its clients run every call
         #: themselves, synchronously (SPEC §7).
         self.passive = passive
+        #: Its object lives in a worker process (SPEC §7 kind "process"):
+        #: values cross by pickling, so they are not deep-copied here.
+        self.remote = remote
         #: The processor as a client of other processors, for the calls its
         #: objects make while it runs them.
         self.client = Client(pid, runtime)
@@ -60,7 +63,8 @@ class Processor:
 
     def __repr__(self) -> str:
         label = f" ({self.label})" if self.label else ""
-        return f"<scoop.Processor {self.id}{label}{' passive' if self.passive else ''}>"
+        kind = " passive" if self.passive else " process" if self.remote else ""
+        return f"<scoop.Processor {self.id}{label}{kind}>"
 
     # Equality and hashing are by identity: there is one Processor object per
     # processor, and identity hashing keeps the hot dict look-ups in C.

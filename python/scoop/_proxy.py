@@ -17,6 +17,7 @@ from typing import Any, Callable
 from . import _values
 from ._classify import PROTOCOL, Member, members
 from ._errors import SeparateAccessError
+from ._process import RemoteObject, forwarder
 
 
 class SeparateRef:
@@ -36,12 +37,13 @@ class SeparateRef:
 
     @property  # type: ignore[misc]
     def __class__(self) -> type:  # isinstance(ref, Account) is true
-        return type(self._scoop_obj)
+        obj = self._scoop_obj
+        return obj.__scoop_class__ if type(obj) is RemoteObject else type(obj)
 
     def __repr__(self) -> str:
         obj = self._scoop_obj
         state = "reserved " if self._scoop_res is not None else ""
-        return f"<{state}separate {type(obj).__qualname__} object {id(obj):#x} on {self._scoop_proc!r}>"
+        return f"<{state}separate {self.__class__.__qualname__} object {id(obj):#x} on {self._scoop_proc!r}>"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SeparateRef) and other._scoop_obj is self._scoop_obj
@@ -218,7 +220,33 @@ def proxy_type(cls: type, base: type) -> type[SeparateRef]:
     return proxy
 
 
+_remote_proxy_types: dict[type, type[SeparateRef]] = {}
+
+
+def remote_proxy_type(cls: type, base: type) -> type[SeparateRef]:
+    """The proxy class for *cls* placed in worker processes (built once).
+
+    Its members send their calls to the worker instead of running them.
+    """
+    try:
+        return _remote_proxy_types[cls]
+    except KeyError:
+        pass
+    methods, properties = members(cls, base)
+    namespace: dict[str, Any] = {"__slots__": (), "__module__": cls.__module__}
+    for name, member in methods.items():
+        remote = Member(name, member.is_query, forwarder(name), cls)
+        namespace[name] = _protocol_method(remote) if name in PROTOCOL else _method_stub(remote)
+    for name in properties:
+        namespace[name] = _property_stub(name)
+    proxy = type(f"{cls.__qualname__}ProcessRef", (SeparateRef,), namespace)
+    _remote_proxy_types[cls] = proxy
+    return proxy
+
+
 def make_ref(obj: Any, proc: Any, res: Any = None) -> SeparateRef:
+    if type(obj) is RemoteObject:
+        return _remote_proxy_types[obj.__scoop_class__](obj, proc, res)
     return _proxy_types[type(obj)](obj, proc, res)
 
 

@@ -49,7 +49,7 @@ END_ITEM = (END,)
 
 QUEUED, PARKED, CLIENT, CLOSED = "queued", "parked", "client", "closed"
 
-DEADLOCK: int = _native.DeadlockCode
+DEADLOCK = -3  # pybind.DeadlockCode, checked when the extension loads
 
 # How long a blocked client sleeps in Go before it comes back to Python to
 # run signal handlers (Ctrl-C), in microseconds.

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from . import _native
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
+from ._process import pickle_call
 from ._processor import Client, Processor
 from ._queue import CALL, CLIENT, CLOSED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
 from ._values import import_call, import_value
@@ -30,14 +31,21 @@ from ._values import import_call, import_value
 logger = logging.getLogger("scoop")
 
 PROTOCOL_VERSION = 1
-CLOSE: int = _native.CloseCode
-ERROR: int = _native.ErrorCode
+# The codes of pybind/pybind.go; checked against the extension when it loads.
+CLOSE = -1
+ERROR = -2
+DEADLOCK = -3
 
-if _native.Version() != PROTOCOL_VERSION:  # pragma: no cover - a stale build
-    raise ImportError(
-        f"scoop._native speaks protocol {_native.Version()}, this package needs "
-        f"{PROTOCOL_VERSION}: reinstall pyscoop (pip install --force-reinstall .)"
-    )
+
+def _check_extension() -> None:
+    """Load the Go core (on the first runtime) and check it speaks our protocol."""
+    codes = (_native.Version(), _native.CloseCode, _native.ErrorCode, _native.DeadlockCode)
+    if codes != (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK):  # pragma: no cover - a stale build
+        raise ImportError(
+            f"scoop._native speaks protocol {codes}, this package needs "
+            f"{(PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK)}: reinstall pyscoop "
+            f"(pip install --force-reinstall .)"
+        )
 
 _yield_gil = functools.partial(time.sleep, 0)
 
@@ -89,6 +97,7 @@ class Runtime:
     """The live state of pyscoop in this process (see the module docstring)."""
 
     def __init__(self, on_async_error: Any = "log") -> None:
+        _check_extension()
         _native.Start(0, 0, 0)
         self.stopped = False
         self.stop_reason = "this object's processor was stopped by scoop.shutdown()"
@@ -98,6 +107,8 @@ class Runtime:
         #: thread id -> (client id, thread name, function, processor) of
         #: the call that thread last waited for, to name deadlocks.
         self.waiting: dict[int, tuple[int, str, Any, Processor]] = {}
+        #: The stand-ins of objects living in worker processes, to stop them.
+        self.remotes: weakref.WeakSet[Any] = weakref.WeakSet()
         #: Processors named by placements ({"processor": "forks"}).
         self.named: dict[str, Processor] = {}
         self.processors: weakref.WeakValueDictionary[int, Processor] = weakref.WeakValueDictionary()
@@ -179,6 +190,8 @@ class Runtime:
         """The processor for a new object with this placement (None: default)."""
         if placement is None:
             return self.new_processor()
+        if placement.kind == "process":
+            return self.new_processor(remote=True)
         passive = placement.kind == "passive"
         if placement.processor is None:
             return self.new_processor(passive)
@@ -187,12 +200,12 @@ class Runtime:
             proc = self.named[placement.processor] = self.new_processor(passive)
         return proc
 
-    def new_processor(self, passive: bool = False) -> Processor:
+    def new_processor(self, passive: bool = False, remote: bool = False) -> Processor:
         self.check_running()
         pid = _native.NewProcessor()
         if pid < 0:
             self.raise_core_error()
-        proc = Processor(self, pid, passive)
+        proc = Processor(self, pid, passive, remote)
         self.processors[pid] = proc
         weakref.finalize(proc, self._processor_gone, pid, proc.dirty)
         return proc
@@ -349,7 +362,7 @@ class Runtime:
         try:
             result = self.run_body(ts, client, fn, obj, args, kwargs, refs)
             if future is not None:
-                future.set_result(import_value(result))
+                future.set_result(result if proc.remote else import_value(result))
             elif result is not None:
                 self._warn_result(fn)
         except BaseException as exc:
@@ -476,6 +489,8 @@ class Runtime:
                     )
         self.report_unobserved()
         self.stopped = True
+        for remote in list(self.remotes):
+            remote.close()
         _native.Stop()
         me = threading.current_thread()
         for t in self.threads:
@@ -520,7 +535,10 @@ class Runtime:
             if self.query(proc, res, fn, obj, args, kwargs) is not None:
                 self._warn_result(fn)
             return
-        if args or kwargs:
+        if proc.remote:
+            args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
+            refs = None
+        elif args or kwargs:
             args, kwargs, refs = import_call(args, kwargs)
             if refs and _lends(ts, refs):
                 # Lock passing (SPEC §6): the call is synchronous.
@@ -553,7 +571,7 @@ class Runtime:
             except BaseException as exc:
                 future.set_exception(exc)
             return future
-        args, kwargs, refs = import_call(args, kwargs)
+        args, kwargs, refs = _import_for(proc, args, kwargs)
         if refs and _lends(ts, refs):
             try:
                 future.set_result(self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs))
@@ -574,7 +592,7 @@ class Runtime:
         ts = self.state()
         if proc in ts.stack:
             return fn(obj, *args, **kwargs)
-        args, kwargs, refs = import_call(args, kwargs)
+        args, kwargs, refs = _import_for(proc, args, kwargs)
         return self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs)
 
     def _run_sync(
@@ -618,7 +636,8 @@ class Runtime:
             if dirty and client.key in dirty:
                 exc, what = dirty.pop(client.key)
                 raise _failed(exc, what, proc) from exc
-            return import_value(self.run_body(ts, callee, fn, obj, args, kwargs, refs))
+            result = self.run_body(ts, callee, fn, obj, args, kwargs, refs)
+            return result if proc.remote else import_value(result)
         finally:
             if lent:
                 callee.held = saved
@@ -633,6 +652,13 @@ def _call_name(fn: Any, proc: Processor | None) -> str:
         attr = fn.__reduce__()[1][0]
         return f"{proc.label if proc is not None else '?'}.{attr}"
     return getattr(fn, "__qualname__", "a call")
+
+
+def _import_for(proc: Processor, args: Any, kwargs: Any) -> tuple[Any, Any, list[Any] | None]:
+    """A call's arguments as they cross to *proc* (SPEC §3), and its references."""
+    if proc.remote:
+        return (*pickle_call(args, kwargs), None)
+    return import_call(args, kwargs)
 
 
 def _lends(ts: ThreadState, refs: list[Any]) -> bool:

@@ -6,7 +6,8 @@ from typing import Any, Callable, TypeVar
 
 from . import _global
 from ._processor import Processor
-from ._proxy import SeparateRef, make_ref, proxy_type
+from ._process import RemoteObject
+from ._proxy import SeparateRef, make_ref, proxy_type, remote_proxy_type
 
 T = TypeVar("T")
 
@@ -73,11 +74,13 @@ class Separate(metaclass=SeparateMeta):
 
 
 def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    proxy = proxy_type(cls, Separate)
     if proc is None:
         proc = _global.runtime().place(_global.placement_of(cls))
     else:
         proc.runtime.check_running()
+    if proc.remote:
+        return _create_in_worker(cls, proc, args, kwargs)
+    proxy = proxy_type(cls, Separate)
     if cls.__new__ is object.__new__:
         obj = object.__new__(cls)
     else:
@@ -92,6 +95,20 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
         # any later call of this client on the object.
         proc.runtime.command(proc, None, init, obj, args, kwargs)
     return ref
+
+
+def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if not proc.label:
+        proc.label = cls.__qualname__
+    remote = RemoteObject(cls, proc)
+    proc.runtime.remotes.add(remote)
+    # Creation is a command: the worker starts, and __init__ runs there.
+    proc.runtime.command(proc, None, _start_worker, remote, args, kwargs)
+    return remote_proxy_type(cls, Separate)(remote, proc)
+
+
+def _start_worker(remote: RemoteObject, *args: Any, **kwargs: Any) -> None:
+    remote.start(args, kwargs)
 
 
 def processor_of(obj: Any) -> Processor:

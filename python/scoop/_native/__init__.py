@@ -16,25 +16,20 @@ should a wrapper built by another route still register it.
 """
 
 import gc as _gc
+import importlib
+from typing import Any
 
-try:
-    from . import pybind as _pybind
-except ImportError as _exc:  # pragma: no cover - only without a build
-    raise ImportError(
-        "scoop._native is not built: install the package with `pip install .` "
-        "(or `pip install -e .`), which needs Go >= 1.26 and a C compiler"
-    ) from _exc
-
-_gc.callbacks[:] = [
-    cb for cb in _gc.callbacks if getattr(cb, "__name__", "") != "_gopy_gc_cb"
-]
-
+#: Whether the extension (and with it the Go runtime) is loaded in this
+#: process. It is loaded on first use, not at ``import scoop``: a process
+#: that imported scoop but never used it can still fork (the forkserver of
+#: process processors preloads scoop), and ``import scoop`` stays cheap.
+loaded = False
 
 # Names of gopy's wrapper preamble that are not part of the Go package.
 _PREAMBLE = {"cwd", "currentdir"}
 
 
-def _exports(module):
+def _exports(module: Any) -> list[str]:
     """Public functions and classes of the Go package, and its constants."""
     names = []
     for name, value in vars(module).items():
@@ -47,6 +42,25 @@ def _exports(module):
     return sorted(names)
 
 
-__all__ = _exports(_pybind)
-globals().update({_name: getattr(_pybind, _name) for _name in __all__})
-del _exports
+def _load() -> None:
+    global loaded
+    try:
+        pybind = importlib.import_module(f"{__name__}.pybind")
+    except ImportError as exc:  # pragma: no cover - only without a build
+        raise ImportError(
+            "scoop._native is not built: install the package with `pip install .` "
+            "(or `pip install -e .`), which needs Go >= 1.26 and a C compiler"
+        ) from exc
+    _gc.callbacks[:] = [cb for cb in _gc.callbacks if getattr(cb, "__name__", "") != "_gopy_gc_cb"]
+    # From now on the names are plain module attributes: no __getattr__ call.
+    globals().update({name: getattr(pybind, name) for name in _exports(pybind)})
+    loaded = True
+
+
+def __getattr__(name: str) -> Any:
+    # Private names and the submodules (pybind, go, _native) are looked up
+    # here by the import system itself while the extension loads.
+    if loaded or name.startswith("_") or name in ("pybind", "go"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _load()
+    return globals()[name]

@@ -1,0 +1,96 @@
+"""SPEC §7: placement by scoop.configure (named processors, passive and process kinds)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from models_placement import Cruncher, Fork
+
+import scoop
+
+
+@pytest.fixture(autouse=True)
+def clear_placement():
+    yield
+    scoop._global._placements.clear()
+
+
+def test_named_processor_puts_every_object_of_a_class_on_one_processor():
+    scoop.configure(placement={"models_placement.Fork": {"processor": "forks"}})
+    forks = [Fork() for _ in range(3)]
+    assert len({scoop.processor_of(f) for f in forks}) == 1
+    for f in forks:
+        f.use()
+    assert [f.uses for f in forks] == [1, 1, 1]
+
+
+def test_process_object_lives_in_a_worker_process():
+    scoop.configure(placement={"models_placement.Cruncher": {"kind": "process"}})
+    c = Cruncher(5)
+    c.add(10)  # a command, run in the worker
+    assert c.total == 15  # a data attribute read in the worker
+    assert c.pid() != os.getpid()
+    assert isinstance(c, Cruncher)
+    assert "Cruncher" in repr(c)
+
+
+def test_process_objects_each_get_their_own_worker():
+    scoop.configure(placement={"models_placement.Cruncher": {"kind": "process"}})
+    a, b = Cruncher(), Cruncher()
+    assert a.pid() != b.pid()
+    futures = [w.row_sums.future() for w in (a, b)]
+    assert [f.result(timeout=30) for f in futures] == [[], []]
+
+
+def test_process_values_cross_by_copy():
+    scoop.configure(placement={"models_placement.Cruncher": {"kind": "process"}})
+    c = Cruncher()
+    rows = [[1, 2], [3, 4]]
+    c.load(rows)
+    rows.append([100])  # the worker has its own copy
+    assert c.row_sums() == [3, 7]
+
+
+def test_process_command_failure_marks_the_handler_dirty():
+    scoop.configure(placement={"models_placement.Cruncher": {"kind": "process"}})
+    c = Cruncher()
+    c.fail("boom in worker")
+    with pytest.raises(scoop.CommandFailed) as info:
+        c.total  # noqa: B018
+    assert isinstance(info.value.__cause__, ValueError)
+    assert "boom in worker" in str(info.value.__cause__)
+    assert c.total == 0  # clean again
+
+
+def test_shutdown_stops_the_workers():
+    scoop.configure(placement={"models_placement.Cruncher": {"kind": "process"}})
+    c = Cruncher()
+    pid = c.pid()
+    scoop.shutdown()
+    with pytest.raises(OSError):
+        for _ in range(200):  # the worker has been joined: it no longer exists
+            os.kill(pid, 0)
+            os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"Fork": {"kind": "passive"}}, "fully qualified class name"),
+        ({"a.Fork": {"kind": "weird"}}, "unknown kind 'weird'"),
+        ({"a.Fork": {"kinds": "passive"}}, "unknown key 'kinds'"),
+        ({"a.Fork": "passive"}, "expected a table"),
+        ({"a.Fork": {"processor": 3}}, "must be a name"),
+        ({"a.Fork": {"kind": "process", "processor": "p"}}, "drop 'processor'"),
+    ],
+)
+def test_bad_placement_is_an_error_naming_the_key(table, message):
+    with pytest.raises((TypeError, ValueError), match=message) as info:
+        scoop.configure(placement=table)
+    assert repr(next(iter(table))) in str(info.value)
+
+
+def test_unavailable_kind_is_refused_clearly():
+    with pytest.raises(NotImplementedError, match="kind 'thread' is not available"):
+        scoop.configure(placement={"a.Window": {"kind": "thread"}})
