@@ -77,3 +77,12 @@ func (rt *Runtime) startHead(p *processor) {
 	}
 	rt.makeReady(p)
 }
+
+// grantParked opens queue id for client as the head of idle processor p and
+// parks p on it (see Reserve's grant). Called with rt.mu held.
+func (rt *Runtime) grantParked(client int64, p *processor, id int64, implicit bool) {
+	q := &privateQueue{id: id, client: client, handler: p, implicit: implicit}
+	rt.queues[id] = q
+	p.queues = append(p.queues, q)
+	rt.setState(p, procParked)
+}

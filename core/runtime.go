@@ -247,31 +247,62 @@ func (rt *Runtime) DropProcessor(p int64) error {
 func (rt *Runtime) Reserve(client int64, handlers, queues []int64, implicit bool) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	procs, err := rt.reservable(handlers, queues)
+	if err != nil {
+		return err
+	}
+	rt.reserve(client, procs, queues, implicit)
+	return nil
+}
+
+// Grant reserves one handler as Reserve does, and if the handler is idle it
+// grants the queue parked: the queue becomes the head and the handler parks
+// on it at once, instead of waiting for an executor to find it empty. The
+// client can then run a query itself straight away, with no thread
+// hand-off; a call it logs wakes the handler as for any parked queue. Grant
+// reports whether it granted so.
+func (rt *Runtime) Grant(client, handler, queue int64, implicit bool) (bool, error) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	procs, err := rt.reservable([]int64{handler}, []int64{queue})
+	if err != nil {
+		return false, err
+	}
+	if p := procs[0]; p.state == procIdle {
+		rt.grantParked(client, p, queue, implicit)
+		return true, nil
+	}
+	rt.reserve(client, procs, []int64{queue}, implicit)
+	return false, nil
+}
+
+// reservable checks the arguments of Reserve and returns the handlers.
+// Called with rt.mu held.
+func (rt *Runtime) reservable(handlers, queues []int64) ([]*processor, error) {
 	if rt.stopped {
-		return ErrStopped
+		return nil, ErrStopped
 	}
 	if len(handlers) == 0 || len(handlers) != len(queues) {
-		return fmt.Errorf("scoop core: Reserve needs one queue id per handler, got %v and %v", handlers, queues)
+		return nil, fmt.Errorf("scoop core: Reserve needs one queue id per handler, got %v and %v", handlers, queues)
 	}
 	procs := make([]*processor, len(handlers))
 	for i, h := range handlers {
 		if i > 0 && h <= handlers[i-1] {
-			return fmt.Errorf("scoop core: Reserve handlers not sorted and distinct: %v", handlers)
+			return nil, fmt.Errorf("scoop core: Reserve handlers not sorted and distinct: %v", handlers)
 		}
 		p := rt.procs[h]
 		if p == nil {
-			return fmt.Errorf("scoop core: unknown processor %d", h)
+			return nil, fmt.Errorf("scoop core: unknown processor %d", h)
 		}
 		// A queue id given twice in one call would pass the map lookup
 		// (nothing is inserted yet) and leave one of the two queues
 		// unreachable by id: its handler could never park or release it.
 		if _, used := rt.queues[queues[i]]; used || queues[i] <= 0 || slices.Contains(queues[:i], queues[i]) {
-			return fmt.Errorf("scoop core: queue id %d is not free", queues[i])
+			return nil, fmt.Errorf("scoop core: queue id %d is not free", queues[i])
 		}
 		procs[i] = p
 	}
-	rt.reserve(client, procs, queues, implicit)
-	return nil
+	return procs, nil
 }
 
 // Wake tells the core that the client of private queue q logged into it
@@ -591,4 +622,16 @@ func (rt *Runtime) Describe() string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// Contended reports whether another reservation waits behind private queue
+// q, which is at the head of its handler. A client about to run a query on
+// an implicit queue asks first: if someone waits, the query must go behind
+// them, as a reservation of its own would (SPEC §2), rather than overtake
+// calls that were queued before it.
+func (rt *Runtime) Contended(q int64) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	pq := rt.queues[q]
+	return pq != nil && pq.handler.head() == pq && pq.handler.contended()
 }

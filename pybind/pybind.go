@@ -125,10 +125,22 @@ func DropProcessor(p int64) int64 {
 }
 
 // Reserve1 reserves one handler for client, as private queue queue (an id
-// the caller chose). It returns 0, or ErrorCode.
-func Reserve1(client, handler, queue int64, implicit bool) int64 {
-	if err := current().Reserve(client, []int64{handler}, []int64{queue}, implicit); err != nil {
+// the caller chose). With grant, an idle handler is granted parked on the
+// queue at once (core.Runtime.Reserve). It returns 1 when so granted, 0
+// when the queue was queued, or ErrorCode.
+func Reserve1(client, handler, queue int64, implicit, grant bool) int64 {
+	if !grant {
+		if err := current().Reserve(client, []int64{handler}, []int64{queue}, implicit); err != nil {
+			return fail(err)
+		}
+		return 0
+	}
+	granted, err := current().Grant(client, handler, queue, implicit)
+	if err != nil {
 		return fail(err)
+	}
+	if granted {
+		return 1
 	}
 	return 0
 }
@@ -285,3 +297,7 @@ func WaitFor(t, q int64, clients string, timeoutMicros int64) int64 {
 // DeadlockCycle names the threads of the cycle thread t's last WaitFor
 // found, comma-separated, starting with t.
 func DeadlockCycle(t int64) string { return current().DeadlockCycle(t) }
+
+// Contended reports whether another reservation waits behind queue q
+// (core.Runtime.Contended).
+func Contended(q int64) bool { return current().Contended(q) }

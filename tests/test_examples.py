@@ -10,6 +10,16 @@ from support import ROOT_DIR, describe, run_python
 EXAMPLES = {
     "bank.py": r"^total 5,000 \(started with 5,000\): conserved$",
     "counter.py": r"^counter = 8000 \(expected 8000\)$",
+    "bounded_buffer.py": (
+        r"^2,000 items consumed \(sum 1,999,000, expected 2,000 with sum 1,999,000\): "
+        r"each consumed exactly once$"
+    ),
+    "dining_philosophers.py": (
+        r"^every philosopher ate every meal, and no one starved or deadlocked$"
+    ),
+    "sleeping_barber.py": (
+        r"^\d+ \+ \d+ = 200 customers: every customer served or turned away, once$"
+    ),
 }
 
 

@@ -6,7 +6,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from . import _native
-from ._queue import CLOSED, PrivateQueue
+from ._queue import CLOSED, NEW, PARKED, QUEUED, PrivateQueue
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -91,15 +91,25 @@ class Client:
         return f"<scoop client {self.key}>"
 
     def open_queue(self, proc: Processor, implicit: bool, first: tuple[Any, ...] | None) -> PrivateQueue:
-        """Reserve *proc* alone, with *first* already logged if given."""
+        """Reserve *proc* alone, with *first* already logged if given.
+
+        Without a first call (a query is coming), an idle handler is granted
+        parked on the new queue: the client can run its query at once.
+        """
         pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
         if first is not None:
             pq.items.append(first)
         rt = self.runtime
         rt.queues[pq.id] = pq
-        if _native.Reserve1(self.key, proc.id, pq.id, implicit) != 0:
+        granted = _native.Reserve1(self.key, proc.id, pq.id, implicit, first is None)
+        if granted < 0:
             del rt.queues[pq.id]
             rt.raise_core_error()
+        with pq.mu:
+            # Only if no executor has taken the queue meanwhile (contention
+            # can hand it one as soon as the core granted it).
+            if pq.state is NEW:
+                pq.state = PARKED if granted else QUEUED
         return pq
 
     def open_group(self, procs: list[Processor]) -> list[PrivateQueue]:
@@ -116,6 +126,10 @@ class Client:
             for pq in queues:
                 del rt.queues[pq.id]
             rt.raise_core_error()
+        for pq in queues:
+            with pq.mu:
+                if pq.state is NEW:
+                    pq.state = QUEUED
         return queues
 
     def log(self, proc: Processor, item: tuple[Any, ...]) -> None:

@@ -200,54 +200,37 @@ def _listed(obj: Any) -> list[Any]:
     return list(iter(obj))
 
 
-_proxy_types: dict[type, type[SeparateRef]] = {}
+_proxy_types: dict[tuple[type, bool], type[SeparateRef]] = {}
 
 
-def proxy_type(cls: type, base: type) -> type[SeparateRef]:
-    """The proxy class for Separate subclass *cls* (built once)."""
+def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]:
+    """The proxy class for Separate subclass *cls* (built once).
+
+    With *remote*, for objects of *cls* placed in worker processes: its
+    members send their calls to the worker instead of running them.
+    """
+    key = (cls, remote)
     try:
-        return _proxy_types[cls]
+        return _proxy_types[key]
     except KeyError:
         pass
     methods, properties = members(cls, base)
     namespace: dict[str, Any] = {"__slots__": (), "__module__": cls.__module__}
     for name, member in methods.items():
+        if remote:
+            member = Member(name, member.is_query, forwarder(name), cls)
         namespace[name] = _protocol_method(member) if name in PROTOCOL else _method_stub(member)
     for name in properties:
         namespace[name] = _property_stub(name)
-    proxy = type(f"{cls.__qualname__}Ref", (SeparateRef,), namespace)
-    _proxy_types[cls] = proxy
-    return proxy
-
-
-_remote_proxy_types: dict[type, type[SeparateRef]] = {}
-
-
-def remote_proxy_type(cls: type, base: type) -> type[SeparateRef]:
-    """The proxy class for *cls* placed in worker processes (built once).
-
-    Its members send their calls to the worker instead of running them.
-    """
-    try:
-        return _remote_proxy_types[cls]
-    except KeyError:
-        pass
-    methods, properties = members(cls, base)
-    namespace: dict[str, Any] = {"__slots__": (), "__module__": cls.__module__}
-    for name, member in methods.items():
-        remote = Member(name, member.is_query, forwarder(name), cls)
-        namespace[name] = _protocol_method(remote) if name in PROTOCOL else _method_stub(remote)
-    for name in properties:
-        namespace[name] = _property_stub(name)
-    proxy = type(f"{cls.__qualname__}ProcessRef", (SeparateRef,), namespace)
-    _remote_proxy_types[cls] = proxy
+    proxy = type(f"{cls.__qualname__}{'ProcessRef' if remote else 'Ref'}", (SeparateRef,), namespace)
+    _proxy_types[key] = proxy
     return proxy
 
 
 def make_ref(obj: Any, proc: Any, res: Any = None) -> SeparateRef:
     if type(obj) is RemoteObject:
-        return _remote_proxy_types[obj.__scoop_class__](obj, proc, res)
-    return _proxy_types[type(obj)](obj, proc, res)
+        return _proxy_types[obj.__scoop_class__, True](obj, proc, res)
+    return _proxy_types[type(obj), False](obj, proc, res)
 
 
 def plain_ref(ref: SeparateRef) -> SeparateRef:

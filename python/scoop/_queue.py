@@ -7,6 +7,8 @@ of the boundary at all while its handler is busy. See docs/protocol.md.
 
 Who may run the handler's code at any moment is decided by ``state``:
 
+- ``NEW``: just reserved; the client has not learnt yet whether the core
+  granted it parked (see ``Client.open_queue``). Behaves as ``QUEUED``.
 - ``QUEUED``: the handler owns the queue (it is serving it, or will when the
   queue reaches the head). The client only appends.
 - ``PARKED``: the handler drained the queue and parked (in Go). A client that
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
 CALL, SYNC, END = 0, 1, 2
 END_ITEM = (END,)
 
-QUEUED, PARKED, CLIENT, CLOSED = "queued", "parked", "client", "closed"
+NEW, QUEUED, PARKED, CLIENT, CLOSED = "new", "queued", "parked", "client", "closed"
 
 DEADLOCK = -3  # pybind.DeadlockCode, checked when the extension loads
 
@@ -59,7 +61,7 @@ WAIT_SLICE_US = 50_000
 class PrivateQueue:
     """One client's reservation of one handler, as the Python side sees it."""
 
-    __slots__ = ("id", "proc", "client_key", "implicit", "mu", "items", "state", "woken", "want_wake")
+    __slots__ = ("id", "proc", "client_key", "implicit", "mu", "items", "state", "woken", "want_wake", "answered")
 
     def __init__(self, qid: int, proc: Processor, client_key: int, implicit: bool):
         self.id = qid
@@ -68,8 +70,13 @@ class PrivateQueue:
         self.implicit = implicit
         self.mu = threading.Lock()
         self.items: deque[tuple[Any, ...]] = deque()
-        self.state = QUEUED
+        self.state = NEW
         self.woken = False  # a Wake was sent since the handler parked
+        # The handler parked after answering the client's SYNC, and the client
+        # has not taken its turn yet: the queue must not be closed under it
+        # (with many clients waiting, that would send each to the back of the
+        # line for ever).
+        self.answered = False
         self.want_wake = False  # the handler resumed while the client ran a query
 
     def __repr__(self) -> str:
@@ -119,6 +126,7 @@ class PrivateQueue:
                     return False
                 if not self.items and state is PARKED:
                     self.state = CLIENT
+                    self.answered = False
                     return True
                 if first or not self.items:
                     # Ask the handler to tell us when it has run what is
@@ -133,6 +141,7 @@ class PrivateQueue:
                 _native.Wake(self.id)
             if first:
                 first = False
+                self.proc.runtime.waits += 1
                 blocking = ts.blocking_ids()
                 self.proc.runtime.waiting_for(ts, fn, self.proc)
             # Returns at the latest after a slice, so that this loop's

@@ -267,11 +267,11 @@ class Runtime:
                     if items:
                         continue  # the client logged more: it isn't waiting
                     pq.woken = False
-                # An implicit queue that another reservation waits behind is
-                # closed even when its client waits at a SYNC: the client
-                # then retries its query in a new queue, behind the other.
-                # Parking instead would leave the handler parked on a queue
-                # that nothing will ever wake.
+                    pq.answered = notify != 0
+                # May the core tell us to close the queue, if it is implicit
+                # and another reservation waits behind it? Even when a client
+                # waits at our SYNC: we then wait for it to take its turn and
+                # give it back (want_wake), and close the queue after that.
                 may_close = pq.implicit
                 nxt = _native.Park(tid, q, may_close, notify)
             if nxt == q:
@@ -281,7 +281,7 @@ class Runtime:
             # The queue is implicit, drained, and another reservation waits
             # behind it: close it, unless its client acted meanwhile.
             with pq.mu:
-                inline = pq.state is CLIENT
+                inline = pq.state is CLIENT or pq.answered
                 if inline:
                     pq.want_wake = True
                 elif not items:
@@ -617,6 +617,14 @@ class Runtime:
         thread is running runs at once too (separate callbacks).
         """
         client = ts.current
+        if res is None:
+            cached = client.implicit.get(proc)
+            if cached is not None and cached.state is not CLOSED and _native.Contended(cached.id):
+                # This client's implicit queue, left open by an earlier call,
+                # is at the head while another reservation waits behind it.
+                # This call is a reservation of its own (SPEC §2): it goes
+                # behind the other, instead of overtaking calls queued first.
+                client.close_implicit_on(proc)
         while True:
             pq = res.queue(proc, client) if res is not None else client.queue_for(proc)
             if pq.take_turn(ts, fn):

@@ -7,7 +7,7 @@ from typing import Any, Callable, TypeVar
 from . import _global
 from ._processor import Processor
 from ._process import RemoteObject
-from ._proxy import SeparateRef, make_ref, proxy_type, remote_proxy_type
+from ._proxy import SeparateRef, make_ref, proxy_type
 
 T = TypeVar("T")
 
@@ -104,7 +104,7 @@ def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs:
     proc.runtime.remotes.add(remote)
     # Creation is a command: the worker starts, and __init__ runs there.
     proc.runtime.command(proc, None, _start_worker, remote, args, kwargs)
-    return remote_proxy_type(cls, Separate)(remote, proc)
+    return proxy_type(cls, Separate, remote=True)(remote, proc)
 
 
 def _start_worker(remote: RemoteObject, *args: Any, **kwargs: Any) -> None:
