@@ -251,8 +251,19 @@ func (rt *Runtime) Reserve(client int64, handlers, queues []int64, implicit bool
 	if err != nil {
 		return err
 	}
+	rt.touchClient(client)
 	rt.reserve(client, procs, queues, implicit)
 	return nil
+}
+
+// touchClient records that client, if it is a processor running on an
+// executor, just entered the core: its call body is busy making calls, not
+// stuck, and the monitor must not add executors on its account (which only
+// makes threads fight for the GIL).
+func (rt *Runtime) touchClient(client int64) {
+	if p := rt.procs[client]; p != nil && p.executor != nil {
+		rt.touch(p.executor)
+	}
 }
 
 // Grant reserves one handler as Reserve does, and if the handler is idle it
@@ -268,6 +279,7 @@ func (rt *Runtime) Grant(client, handler, queue int64, implicit bool) (bool, err
 	if err != nil {
 		return false, err
 	}
+	rt.touchClient(client)
 	if p := procs[0]; p.state == procIdle {
 		rt.grantParked(client, p, queue, implicit)
 		return true, nil
@@ -314,6 +326,7 @@ func (rt *Runtime) Wake(q int64) {
 	if pq == nil {
 		return
 	}
+	rt.touchClient(pq.client)
 	p := pq.handler
 	if p.head() != pq {
 		return

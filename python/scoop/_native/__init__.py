@@ -15,6 +15,7 @@ Go ``runtime.GC()`` after every Python GC pass); the filter below drops it too,
 should a wrapper built by another route still register it.
 """
 
+import ctypes
 import gc as _gc
 import importlib
 from typing import Any
@@ -53,8 +54,38 @@ def _load() -> None:
         ) from exc
     _gc.callbacks[:] = [cb for cb in _gc.callbacks if getattr(cb, "__name__", "") != "_gopy_gc_cb"]
     # From now on the names are plain module attributes: no __getattr__ call.
-    globals().update({name: getattr(pybind, name) for name in _exports(pybind)})
+    names = {name: getattr(pybind, name) for name in _exports(pybind)}
+    names.update(_nogil_functions(pybind.NoGILTable()))
+    globals().update(names)
     loaded = True
+
+
+_LL, _INT = ctypes.c_longlong, ctypes.c_int
+# The calls that never block, with their C signatures (pybind/nogil.go).
+_NOGIL = {
+    "Reserve1": ("reserve1", _LL, (_LL, _LL, _LL, _INT, _INT)),
+    "Wake": ("wake", None, (_LL,)),
+    "Contended": ("contended", _INT, (_LL,)),
+    "Notify": ("notify", None, (_LL, _LL)),
+}
+
+
+def _nogil_functions(table: str) -> dict[str, Any]:
+    """Callables for the non-blocking calls that keep the GIL.
+
+    gopy's wrappers release the GIL for every call, so that a call may block
+    without stalling other threads; but then any thread waiting for the GIL
+    takes it, and each call costs a GIL hand-off (7 µs measured on a
+    reservation while an executor was busy). These calls never block, so
+    they are called through ``ctypes.PYFUNCTYPE`` prototypes, which keep the
+    GIL, on the addresses that ``NoGILTable`` gives (see pybind/nogil.go).
+    """
+    addresses = dict(pair.split("=") for pair in table.split(","))
+    functions = {}
+    for name, (key, restype, argtypes) in _NOGIL.items():
+        prototype = ctypes.PYFUNCTYPE(restype, *argtypes)
+        functions[name] = prototype(int(addresses[key]))
+    return functions
 
 
 def __getattr__(name: str) -> Any:

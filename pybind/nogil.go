@@ -1,0 +1,32 @@
+package pybind
+
+import "C"
+
+// The functions below are exported to C directly (cgo), not through gopy:
+// Python calls them with ctypes.PyDLL, which keeps the GIL for the call.
+// gopy's wrappers release the GIL for every call, and a thread waiting for
+// the GIL (a busy executor, say) then takes it: each crossing costs a GIL
+// hand-off, 7 µs measured on a reservation, instead of well under one. These
+// calls never block (they take the core's mutex for a few map operations,
+// and no code that holds that mutex ever waits for the GIL), so holding the
+// GIL through them is safe. The blocking calls (Wait, WaitFor, Next, Park,
+// Release, WaitSpawn, WaitQuiet) stay with gopy and release the GIL.
+
+//export scoop_reserve1
+func scoop_reserve1(client, handler, queue C.longlong, implicit, grant C.int) C.longlong {
+	return C.longlong(Reserve1(int64(client), int64(handler), int64(queue), implicit != 0, grant != 0))
+}
+
+//export scoop_wake
+func scoop_wake(queue C.longlong) { Wake(int64(queue)) }
+
+//export scoop_contended
+func scoop_contended(queue C.longlong) C.int {
+	if Contended(int64(queue)) {
+		return 1
+	}
+	return 0
+}
+
+//export scoop_notify
+func scoop_notify(p, client C.longlong) { Notify(int64(p), int64(client)) }

@@ -1,0 +1,27 @@
+package pybind
+
+/*
+#include <stdint.h>
+extern long long scoop_reserve1(long long, long long, long long, int, int);
+extern void scoop_wake(long long);
+extern int scoop_contended(long long);
+extern void scoop_notify(long long, long long);
+static uintptr_t scoop_addr_reserve1(void) { return (uintptr_t)scoop_reserve1; }
+static uintptr_t scoop_addr_wake(void) { return (uintptr_t)scoop_wake; }
+static uintptr_t scoop_addr_contended(void) { return (uintptr_t)scoop_contended; }
+static uintptr_t scoop_addr_notify(void) { return (uintptr_t)scoop_notify; }
+*/
+import "C"
+
+import "fmt"
+
+// NoGILTable returns the addresses of the functions of nogil.go, as
+// "name=address" pairs. gopy links the extension with a version script
+// that hides every symbol but its own, so Python cannot look them up by
+// name; it wraps these addresses with ctypes.PYFUNCTYPE, which keeps the
+// GIL during the call.
+func NoGILTable() string {
+	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d",
+		uint64(C.scoop_addr_reserve1()), uint64(C.scoop_addr_wake()),
+		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()))
+}
