@@ -110,9 +110,6 @@ func Wait(t, timeoutMicros int64) bool {
 	return ok
 }
 
-// Signal wakes thread t.
-func Signal(t int64) { current().Signal(t) }
-
 // NewProcessor creates a processor and returns its id, or ErrorCode.
 func NewProcessor() int64 { return code(current().NewProcessor()) }
 

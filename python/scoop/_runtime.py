@@ -483,9 +483,11 @@ class Runtime:
                     last_report = now
                     logger.warning(
                         "scoop.shutdown: still waiting after %.0f s for %d busy processors "
-                        "(a call body that never returns, or a wait on a thread that has ended)",
+                        "(a call body that never returns, or a wait on a thread that has "
+                        "ended); the scheduler's state:\n%s",
                         now - started,
                         _native.Stat("busy"),
+                        _native.Describe(),
                     )
         self.report_unobserved()
         self.stopped = True
