@@ -24,7 +24,10 @@ type Options struct {
 	MaxActive int
 	// StallAfter is how long every active executor may stay out of the
 	// core, while processors wait to run, before the monitor adds an
-	// executor (default 2ms).
+	// executor (default 20ms). From Go, an executor waiting for the GIL
+	// looks the same as one stuck in a long call body; CPython hands the
+	// GIL over every 5ms, so a threshold of several switch intervals keeps
+	// the monitor from adding executors that would only fight for the GIL.
 	StallAfter time.Duration
 	// IdleRetire is how long an executor stays idle before it retires,
 	// down to one (default 10s).
@@ -36,7 +39,7 @@ func (o Options) withDefaults() Options {
 		o.MaxActive = 1
 	}
 	if o.StallAfter <= 0 {
-		o.StallAfter = 2 * time.Millisecond
+		o.StallAfter = 20 * time.Millisecond
 	}
 	if o.IdleRetire <= 0 {
 		o.IdleRetire = 10 * time.Second

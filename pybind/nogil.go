@@ -30,3 +30,9 @@ func scoop_contended(queue C.longlong) C.int {
 
 //export scoop_notify
 func scoop_notify(p, client C.longlong) { Notify(int64(p), int64(client)) }
+
+//export scoop_new_processor
+func scoop_new_processor() C.longlong { return C.longlong(NewProcessor()) }
+
+//export scoop_drop_processor
+func scoop_drop_processor(p C.longlong) C.longlong { return C.longlong(DropProcessor(int64(p))) }

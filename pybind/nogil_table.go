@@ -6,10 +6,14 @@ extern long long scoop_reserve1(long long, long long, long long, int, int);
 extern void scoop_wake(long long);
 extern int scoop_contended(long long);
 extern void scoop_notify(long long, long long);
+extern long long scoop_new_processor(void);
+extern long long scoop_drop_processor(long long);
 static uintptr_t scoop_addr_reserve1(void) { return (uintptr_t)scoop_reserve1; }
 static uintptr_t scoop_addr_wake(void) { return (uintptr_t)scoop_wake; }
 static uintptr_t scoop_addr_contended(void) { return (uintptr_t)scoop_contended; }
 static uintptr_t scoop_addr_notify(void) { return (uintptr_t)scoop_notify; }
+static uintptr_t scoop_addr_new_processor(void) { return (uintptr_t)scoop_new_processor; }
+static uintptr_t scoop_addr_drop_processor(void) { return (uintptr_t)scoop_drop_processor; }
 */
 import "C"
 
@@ -21,7 +25,8 @@ import "fmt"
 // name; it wraps these addresses with ctypes.PYFUNCTYPE, which keeps the
 // GIL during the call.
 func NoGILTable() string {
-	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d",
+	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d,new_processor=%d,drop_processor=%d",
 		uint64(C.scoop_addr_reserve1()), uint64(C.scoop_addr_wake()),
-		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()))
+		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()),
+		uint64(C.scoop_addr_new_processor()), uint64(C.scoop_addr_drop_processor()))
 }

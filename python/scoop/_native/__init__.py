@@ -67,6 +67,8 @@ _NOGIL = {
     "Wake": ("wake", None, (_LL,)),
     "Contended": ("contended", _INT, (_LL,)),
     "Notify": ("notify", None, (_LL, _LL)),
+    "NewProcessor": ("new_processor", _LL, ()),
+    "DropProcessor": ("drop_processor", _LL, (_LL,)),
 }
 
 
