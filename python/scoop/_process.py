@@ -81,7 +81,7 @@ class RemoteObject:
         status, value, remote_tb = self._conn.recv()
         if status == "ok":
             return value
-        if remote_tb:
+        if remote_tb and hasattr(value, "add_note"):  # Python 3.11+
             value.add_note(f"raised in a scoop worker process:\n{remote_tb}")
         raise value
 
