@@ -173,3 +173,14 @@ def test_fork_child_gets_a_clean_runtime_or_a_clear_error():
     match = re.search(r"^new object: (value 5|error \w+: .+)$", out, re.MULTILINE)
     assert match, describe(result)
     assert re.search(r"^old reference: (value |error \w+)", out, re.MULTILINE), describe(result)
+
+
+def test_a_client_keeps_a_bounded_number_of_unreserved_queues_open():
+    # Each unreserved call keeps its queue open for the next one (an open queue keeps its
+    # processor alive); queries as well as commands must stay within the client's bound.
+    from scoop import _processor
+
+    accounts = [Account(f"a{i}", i) for i in range(200)]
+    assert [a.balance for a in accounts] == list(range(200))  # queries, one per object
+    client = scoop._global.runtime().state().client
+    assert len(client.implicit) <= _processor.IMPLICIT_CACHE

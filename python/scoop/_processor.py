@@ -142,10 +142,7 @@ class Client:
         if pq is not None and pq.log(item):
             return
         # No open queue, or the handler closed it for another client.
-        self.implicit.pop(proc, None)
-        if len(self.implicit) >= IMPLICIT_CACHE:
-            self.implicit.pop(next(iter(self.implicit))).close()
-        self.implicit[proc] = self.open_queue(proc, True, item)
+        self._open_implicit(proc, item)
 
     def queue_for(self, proc: Processor) -> PrivateQueue:
         """The queue a synchronous call on *proc* goes through."""
@@ -153,7 +150,18 @@ class Client:
         if pq is None:
             pq = self.implicit.get(proc)
             if pq is None or pq.state is CLOSED:
-                pq = self.implicit[proc] = self.open_queue(proc, True, None)
+                pq = self._open_implicit(proc, None)
+        return pq
+
+    def _open_implicit(self, proc: Processor, first: tuple[Any, ...] | None) -> PrivateQueue:
+        """Open a new implicit queue on *proc*, keeping at most IMPLICIT_CACHE
+        of them: the least recently opened is closed (an open queue keeps its
+        processor alive)."""
+        implicit = self.implicit
+        implicit.pop(proc, None)
+        if len(implicit) >= IMPLICIT_CACHE:
+            implicit.pop(next(iter(implicit))).close()
+        pq = implicit[proc] = self.open_queue(proc, True, first)
         return pq
 
     def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:
