@@ -220,28 +220,12 @@ func WaitQuiet(t, timeoutMicros int64) bool {
 	return ok
 }
 
-// Stat returns one figure of core.Stats by its field name.
-func Stat(name string) int64 {
+// Stats returns one snapshot of core.Stats as "name=value" pairs,
+// comma-separated: one crossing and one consistent snapshot for all figures.
+func Stats() string {
 	s := current().Stats()
-	switch name {
-	case "processors":
-		return int64(s.Processors)
-	case "busy":
-		return int64(s.Busy)
-	case "ready":
-		return int64(s.Ready)
-	case "queues":
-		return int64(s.Queues)
-	case "executors":
-		return int64(s.Executors)
-	case "idle":
-		return int64(s.Idle)
-	case "running":
-		return int64(s.Running)
-	case "stalls":
-		return s.Stalls
-	}
-	return fail(fmt.Errorf("scoop core: no statistic %q", name))
+	return fmt.Sprintf("processors=%d,busy=%d,ready=%d,queues=%d,executors=%d,idle=%d,running=%d,stalls=%d",
+		s.Processors, s.Busy, s.Ready, s.Queues, s.Executors, s.Idle, s.Running, s.Stalls)
 }
 
 // Version is the boundary protocol's version; the Python side checks it at

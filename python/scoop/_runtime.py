@@ -486,7 +486,7 @@ class Runtime:
                         "(a call body that never returns, or a wait on a thread that has "
                         "ended); the scheduler's state:\n%s",
                         now - started,
-                        _native.Stat("busy"),
+                        _core_stats()["busy"],
                         _native.Describe(),
                     )
         self.report_unobserved()
@@ -500,14 +500,15 @@ class Runtime:
                 t.join(timeout=1.0)
 
     def stats(self) -> dict[str, int]:
+        core = _core_stats()
         return {
-            "processors": _native.Stat("processors"),
-            "busy": _native.Stat("busy"),
-            "ready": _native.Stat("ready"),
-            "queues": _native.Stat("queues"),
-            "executors": _native.Stat("executors"),
-            "executors_running": _native.Stat("running"),
-            "stalls": _native.Stat("stalls"),
+            "processors": core["processors"],
+            "busy": core["busy"],
+            "ready": core["ready"],
+            "queues": core["queues"],
+            "executors": core["executors"],
+            "executors_running": core["running"],
+            "stalls": core["stalls"],
             "calls": self.calls,
             "waits": self.waits,
             "failures": self.failures,
@@ -654,6 +655,11 @@ class Runtime:
             stack.pop()
             ts.current = client
             pq.give_turn()
+
+
+def _core_stats() -> dict[str, int]:
+    """One snapshot of the core's figures (pybind.Stats)."""
+    return {name: int(value) for name, _, value in (p.partition("=") for p in _native.Stats().split(","))}
 
 
 def _call_name(fn: Any, proc: Processor | None) -> str:
