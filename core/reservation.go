@@ -54,16 +54,8 @@ func (rt *Runtime) reserve(client int64, handlers []*processor, ids []int64, imp
 // arrivedAtHead records that q became the head of its handler, which was
 // idle or has just released its previous head. Called with rt.mu held.
 func (rt *Runtime) arrivedAtHead(q *privateQueue) {
-	g := q.group
-	if g != nil {
-		g.atHead++
-		if !g.complete() {
-			rt.setState(q.handler, procWaiting)
-			return
-		}
-		for _, gq := range g.queues {
-			rt.startHead(gq.handler)
-		}
+	if !rt.othersAtHead(q) {
+		rt.setState(q.handler, procWaiting)
 		return
 	}
 	rt.startHead(q.handler)
@@ -85,4 +77,32 @@ func (rt *Runtime) grantParked(client int64, p *processor, id int64, implicit bo
 	rt.queues[id] = q
 	p.queues = append(p.queues, q)
 	rt.setState(p, procParked)
+}
+
+// popHead ends the reservation at the head of p.
+func (rt *Runtime) popHead(p *processor) {
+	delete(rt.queues, p.queues[0].id)
+	p.queues[0] = nil
+	p.queues = p.queues[1:]
+	p.wakePending = false
+}
+
+// othersAtHead records that h arrived at the head of its handler and
+// reports whether h's reservation can start; if so, it starts h's other
+// handlers (h's own is left to the caller).
+func (rt *Runtime) othersAtHead(h *privateQueue) bool {
+	g := h.group
+	if g == nil {
+		return true
+	}
+	g.atHead++
+	if !g.complete() {
+		return false
+	}
+	for _, gq := range g.queues {
+		if gq != h {
+			rt.startHead(gq.handler)
+		}
+	}
+	return true
 }

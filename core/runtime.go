@@ -382,10 +382,10 @@ func (rt *Runtime) executor(t int64) (*thread, error) {
 	return e, nil
 }
 
-// serving checks that executor t serves private queue q at its handler's
-// head.
+// serving checks that thread t (an executor, or a thread helping: see Help)
+// serves private queue q at its handler's head.
 func (rt *Runtime) serving(t, q int64) (*thread, *privateQueue, error) {
-	e, err := rt.executor(t)
+	e, err := rt.thread(t)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -439,9 +439,10 @@ func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) 
 		rt.postUnlocked(notified)
 		return Close, nil
 	}
+	helped := e.helping == p
 	rt.leave(e, p)
 	rt.setState(p, procParked)
-	return rt.next(e, notified), nil
+	return rt.after(e, helped, notified), nil
 }
 
 // postUnlocked posts s, if not nil, after rt.mu was released; the caller
@@ -453,6 +454,93 @@ func (rt *Runtime) postUnlocked(s *semaphore) {
 		s.post()
 		rt.semMu.RUnlock()
 	}
+}
+
+// Help lets thread t, about to wait until the handler of its private queue
+// q reaches q, run that handler itself if no executor runs it yet: the
+// handler is ready to run (in the run queue, or handed to an idle executor
+// that has not woken up yet), or parked on q itself with calls logged. Under
+// the GIL, waking another thread to run calls, then waking this one for the
+// answer, costs two thread hand-offs; running them here costs none. This is
+// what a waiting thread of a work-stealing pool does with the task it joins.
+//
+// Help returns the queue t must serve now, as Next does, or 0 when it cannot
+// help. A thread serving as a helper gets 0 from Park and Release when it
+// leaves the handler: it goes back to its wait, rather than on to another
+// processor. A thread helps one handler at a time.
+func (rt *Runtime) Help(t, q int64) int64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	th, pq := rt.threads[t], rt.queues[q]
+	if th == nil || pq == nil || th.helping != nil || rt.stopped {
+		return 0
+	}
+	p := pq.handler
+	switch {
+	case p.state == procReady:
+		if !rt.removeRunq(p) {
+			return 0
+		}
+	case p.state == procRunning && p.executor != nil && p.executor.assigned == p:
+		// Its executor has not woken up yet: it will find nothing
+		// assigned and look for other work (see next).
+		e := p.executor
+		e.assigned = nil
+		e.current = nil
+	case p.state == procParked && p.head() == pq:
+	default:
+		return 0
+	}
+	p.executor = th
+	th.helping = p
+	rt.setState(p, procRunning)
+	rt.touch(th)
+	return p.head().id
+}
+
+// NotParked is what ReleaseParked returns when the handler is not parked
+// on the queue: an executor serves it or is about to, so the client must log
+// the end of its reservation for that executor instead.
+const NotParked int64 = -4
+
+// ReleaseParked ends the reservation of private queue q from its client's
+// side, with no executor: this is allowed only while q is the handler's head
+// and the handler is parked on it, with nothing left to run (the client ran
+// its queries itself). That saves waking an executor just to see the end.
+//
+// When the next reservation can start at once, ReleaseParked grants the
+// handler to it parked, like Grant, and returns its queue id: the caller
+// hands the turn on (it answers a client waiting at that queue's sync point,
+// or wakes the handler if calls are logged there; see Wake). It returns 0
+// when there is nothing to hand on (no reservation left, or the next one
+// waits for its other handlers, or it is an implicit queue with more
+// reservations behind it, which an executor closes), and NotParked when q is
+// not parked.
+func (rt *Runtime) ReleaseParked(q int64) int64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	pq := rt.queues[q]
+	if pq == nil || pq.handler.head() != pq || pq.handler.state != procParked {
+		return NotParked
+	}
+	p := pq.handler
+	rt.touchClient(pq.client)
+	rt.popHead(p)
+	if len(p.queues) == 0 {
+		rt.setState(p, procIdle)
+		return 0
+	}
+	h := p.head()
+	if !rt.othersAtHead(h) {
+		rt.setState(p, procWaiting)
+		return 0
+	}
+	if h.implicit && p.contended() {
+		rt.makeReady(p) // an executor closes it: see Park
+		return 0
+	}
+	rt.setState(p, procParked)
+	return h.id
 }
 
 // Release tells the core that executor t reached the end of private queue
@@ -469,23 +557,22 @@ func (rt *Runtime) Release(t, q int64) (int64, error) {
 	}
 	rt.touch(e)
 	p := pq.handler
-	p.queues[0] = nil
-	p.queues = p.queues[1:]
-	delete(rt.queues, q)
-	p.wakePending = false
+	helped := e.helping == p
+	rt.popHead(p)
 	if len(p.queues) == 0 {
 		rt.leave(e, p)
 		rt.setState(p, procIdle)
-		return rt.next(e, nil), nil
+		return rt.after(e, helped, nil), nil
 	}
 	rt.arrivedAtHead(p.head())
 	if !p.headStartable() {
 		rt.leave(e, p) // arrivedAtHead made it procWaiting
-		return rt.next(e, nil), nil
+		return rt.after(e, helped, nil), nil
 	}
-	if len(rt.runq) > 0 && !rt.stopped {
+	if len(rt.runq) > 0 && !rt.stopped && !helped {
 		// Others have waited longer: take the first of them, and put p
-		// at the back of the line.
+		// at the back of the line. (A helper goes on with p: the thread
+		// waits for p, not for the others.)
 		rt.leave(e, p)
 		rt.setState(p, procReady)
 		rt.runq = append(rt.runq, p)

@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The scheduler hands ready processors to executor threads.
 //
@@ -62,7 +65,11 @@ func (rt *Runtime) run(e *thread, p *processor) {
 
 // leave detaches e from the processor it served.
 func (rt *Runtime) leave(e *thread, p *processor) {
-	e.current = nil
+	if e.helping == p {
+		e.helping = nil
+	} else {
+		e.current = nil
+	}
 	p.executor = nil
 	p.wakePending = false
 }
@@ -76,6 +83,28 @@ func (rt *Runtime) popRunq() *processor {
 	rt.runq[0] = nil
 	rt.runq = rt.runq[1:]
 	return p
+}
+
+// removeRunq takes p out of the run queue; false if it was not in it.
+func (rt *Runtime) removeRunq(p *processor) bool {
+	i := slices.Index(rt.runq, p)
+	if i < 0 {
+		return false
+	}
+	rt.runq = slices.Delete(rt.runq, i, i+1)
+	return true
+}
+
+// after returns what thread e does once it has left a processor: an
+// executor serves the next one (next); a thread that was helping goes back
+// to its wait (0).
+func (rt *Runtime) after(e *thread, helped bool, notify *semaphore) int64 {
+	if helped {
+		rt.mu.Unlock()
+		rt.postUnlocked(notify)
+		return 0
+	}
+	return rt.next(e, notify)
 }
 
 // popIdle takes the executor that went idle last (its stack and caches are

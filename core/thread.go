@@ -23,6 +23,7 @@ type thread struct {
 	exec     execState
 	current  *processor // the processor this executor serves, if any
 	assigned *processor // handed over by another thread while idle
+	helping  *processor // the processor this thread runs while it waits for it (Help)
 	// lastCross is when this executor last entered the core, in
 	// nanoseconds of the runtime's clock. An executor that has not
 	// entered it for a while is stuck in a long call body (see sysmon).

@@ -36,3 +36,14 @@ func scoop_new_processor() C.longlong { return C.longlong(NewProcessor()) }
 
 //export scoop_drop_processor
 func scoop_drop_processor(p C.longlong) C.longlong { return C.longlong(DropProcessor(int64(p))) }
+
+//export scoop_release_parked
+func scoop_release_parked(queue C.longlong) C.longlong {
+	return C.longlong(ReleaseParked(int64(queue)))
+}
+
+//export scoop_signal
+func scoop_signal(t C.longlong) { Signal(int64(t)) }
+
+//export scoop_help
+func scoop_help(t, queue C.longlong) C.longlong { return C.longlong(Help(int64(t), int64(queue))) }

@@ -205,6 +205,21 @@ func Park(t, q int64, mayClose bool, notify int64) int64 {
 // Release: executor t reached the end of queue q (see core.Runtime.Release).
 func Release(t, q int64) int64 { return code(current().Release(t, q)) }
 
+// NotParkedCode is what ReleaseParked returns when the handler is not parked
+// on the queue (core.NotParked).
+const NotParkedCode int64 = core.NotParked
+
+// ReleaseParked: the client of queue q ends its reservation itself, the
+// handler being parked on it (see core.Runtime.ReleaseParked).
+func ReleaseParked(q int64) int64 { return current().ReleaseParked(q) }
+
+// Help: thread t, about to wait for queue q, runs its handler itself if
+// no executor runs it yet (see core.Runtime.Help). The queue to serve, or 0.
+func Help(t, q int64) int64 { return current().Help(t, q) }
+
+// Signal wakes thread t (posts its semaphore).
+func Signal(t int64) { current().Signal(t) }
+
 // WaitSpawn blocks the spawner until executors are wanted: how many, or -1
 // once stopped.
 func WaitSpawn() int64 { return current().WaitSpawn() }
@@ -230,7 +245,7 @@ func Stats() string {
 
 // Version is the boundary protocol's version; the Python side checks it at
 // import, so that a stale extension fails loudly instead of misbehaving.
-func Version() int64 { return 1 }
+func Version() int64 { return 2 }
 
 // Describe dumps the state of the busy and parked processors, for
 // diagnosing a stuck program (core.Runtime.Describe).

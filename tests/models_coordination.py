@@ -96,3 +96,11 @@ class Cell(scoop.Separate):
         mine.value  # noqa: B018 - a query: the reservation of ``mine`` has started
         barrier.wait()
         return self.peer.value
+
+
+class Counter(scoop.Separate):
+    def __init__(self) -> None:
+        self.value = 0
+
+    def increment(self) -> None:
+        self.value += 1

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from models_coordination import Buffer, Consumer, Guarded, take_when_ready
+from models_coordination import Buffer, Consumer, Counter, Guarded, take_when_ready
 from support import STUCK
 
 import scoop
@@ -181,3 +181,85 @@ def test_sixteen_competing_consumers_all_get_their_items():
         t.join(STUCK)
     assert [len(g) for g in got] == [per_consumer] * consumers
     assert sorted(x for g in got for x in g) == list(range(consumers * per_consumer))
+
+
+def test_the_handler_wakes_only_the_waiter_whose_condition_holds():
+    # Eight clients wait for eight different values. Each change of the counter makes one
+    # condition true: the handler evaluates the others itself, so every client evaluates
+    # its condition on its own thread exactly twice (false, then true), not once per change.
+    counter = Counter()
+    waiters = 8
+    own_evaluations = [0] * waiters
+    checked = [threading.Event() for _ in range(waiters)]
+    seen = [None] * waiters
+
+    def wait_for(i):
+        me = threading.current_thread()
+
+        def condition(c):
+            if threading.current_thread() is me:
+                own_evaluations[i] += 1
+                checked[i].set()
+            return c.value == i + 1
+
+        with scoop.separate(counter, until=condition, timeout=STUCK) as c:
+            seen[i] = c.value
+
+    threads = [threading.Thread(target=wait_for, args=(i,)) for i in range(waiters)]
+    for t in threads:
+        t.start()
+    for e in checked:
+        assert e.wait(STUCK)
+    for i in range(waiters):
+        # One step at a time: the client waiting for this value takes it before the next.
+        counter.increment()
+        threads[i].join(STUCK)
+        assert not threads[i].is_alive()
+    assert seen == [i + 1 for i in range(waiters)]
+    assert own_evaluations == [2] * waiters
+
+
+def test_a_condition_that_reads_another_object_is_evaluated_by_its_own_client():
+    # The handler cannot evaluate it (it would call `limit` as the handler): it wakes the
+    # client, which evaluates it itself, after every change.
+    counter, limit = Counter(), Counter()
+    limit.increment()
+    limit.increment()
+    done = threading.Event()
+
+    def run():
+        with scoop.separate(counter, until=lambda c: c.value >= limit.value, timeout=STUCK):
+            done.set()
+
+    t = threading.Thread(target=run)
+    t.start()
+    counter.increment()
+    counter.increment()
+    t.join(STUCK)
+    assert done.is_set()
+
+
+def test_an_error_in_a_condition_reaches_its_client_after_a_change():
+    counter = Counter()
+    errors = []
+    checked = threading.Event()
+
+    def condition(c):
+        if c.value == 1:
+            raise ValueError("condition broke")
+        checked.set()
+        return False
+
+    def run():
+        try:
+            with scoop.separate(counter, until=condition, timeout=STUCK):
+                pass
+        except ValueError as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=run)
+    t.start()
+    assert checked.wait(STUCK)
+    counter.increment()
+    t.join(STUCK)
+    assert [str(e) for e in errors] == ["condition broke"]

@@ -38,7 +38,7 @@ class Processor:
     True
     """
 
-    __slots__ = ("id", "runtime", "client", "dirty", "passive", "remote", "label", "watchers", "__weakref__")
+    __slots__ = ("id", "runtime", "client", "dirty", "passive", "remote", "label", "watchers", "waiters", "__weakref__")
 
     def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False):
         self.id = pid
@@ -60,6 +60,9 @@ class Processor:
         #: How many clients wait (SPEC §5) for it to run another client's
         #: calls; while non-zero, whoever runs calls here notifies the core.
         self.watchers = 0
+        #: Clients waiting for a condition on this processor alone, which
+        #: whoever runs calls here re-evaluates (scoop._waiters).
+        self.waiters: list[Any] = []
 
     def __repr__(self) -> str:
         label = f" ({self.label})" if self.label else ""
@@ -206,3 +209,17 @@ class Client:
         pq = self.implicit.pop(proc, None)
         if pq is not None:
             pq.close()
+
+
+class ProbeClient(Client):
+    """The client as which the handler evaluates other clients' wait
+    conditions (scoop._waiters): such a condition may only look at its own
+    handler, so it refuses to log or reserve anything elsewhere. The error
+    never reaches the user: the condition's own client evaluates it again."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any) -> Any:
+        raise RuntimeError("a wait condition evaluated by its handler called another processor")
+
+    log = queue_for = reserve = _refuse

@@ -37,6 +37,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import _native
+from ._waiters import recheck
 
 if TYPE_CHECKING:
     from ._processor import Processor
@@ -52,6 +53,7 @@ END_ITEM = (END,)
 NEW, QUEUED, PARKED, CLIENT, CLOSED = "new", "queued", "parked", "client", "closed"
 
 DEADLOCK = -3  # pybind.DeadlockCode, checked when the extension loads
+NOT_PARKED = -4  # pybind.NotParkedCode, likewise
 
 # How long a blocked client sleeps in Go before it comes back to Python to
 # run signal handlers (Ctrl-C), in microseconds.
@@ -137,13 +139,19 @@ class PrivateQueue:
                 wake = state is PARKED and not self.woken
                 if wake:
                     self.woken = True
-            if wake:
-                _native.Wake(self.id)
             if first:
                 first = False
                 self.proc.runtime.waits += 1
                 blocking = ts.blocking_ids()
                 self.proc.runtime.waiting_for(ts, fn, self.proc)
+            # Rather than wake an executor to run the calls before ours and
+            # sleep until it answers, run them here if nobody runs them yet.
+            helped = _native.Help(ts.tid, self.id)
+            if helped > 0:
+                self.proc.runtime.help(ts, helped)
+                continue
+            if wake:
+                _native.Wake(self.id)
             # Returns at the latest after a slice, so that this loop's
             # bytecode runs Python's signal handlers (KeyboardInterrupt).
             if _native.WaitFor(ts.tid, self.id, blocking, WAIT_SLICE_US) == DEADLOCK:
@@ -151,6 +159,10 @@ class PrivateQueue:
 
     def give_turn(self) -> None:
         """The client is done running a call body as the handler."""
+        if self.proc.waiters:
+            # Still holding the handler: the body may have made a wait
+            # condition true (SPEC §5).
+            recheck(self.proc, self.client_key)
         with self.mu:
             self.state = PARKED
             wake = self.want_wake
@@ -162,5 +174,48 @@ class PrivateQueue:
             _native.Wake(self.id)
 
     def close(self) -> None:
-        """End the reservation: log its END after the calls already logged."""
+        """End the reservation: log its END after the calls already logged.
+
+        When the handler is parked on this queue with nothing left to run
+        (the client ran its queries itself, or logged nothing), the client
+        ends the reservation in the core itself and hands the turn on, as
+        the handler would: waking an executor only to read the END would
+        cost a thread hand-off, and another one to reach the next client.
+        """
+        if self.state is PARKED and not self.items:
+            nxt = NOT_PARKED
+            with self.mu:
+                if self.state is PARKED and not self.items and not self.woken:
+                    nxt = _native.ReleaseParked(self.id)
+                    if nxt != NOT_PARKED:
+                        self.state = CLOSED
+            if nxt != NOT_PARKED:
+                queues = self.proc.runtime.queues
+                del queues[self.id]
+                if nxt > 0:
+                    queues[nxt].take_over()
+                return
         self.log(END_ITEM)
+
+    # -- either side ---------------------------------------------------------
+
+    def take_over(self) -> None:
+        """The handler's turn was handed to this queue, parked, by the client
+        of the queue before it (see :meth:`close`). Do what the handler would
+        do on parking here: answer a client waiting at its sync point, or
+        wake the handler for the calls logged.
+        """
+        with self.mu:
+            items = self.items
+            self.state = PARKED
+            self.woken = False
+            waiter = 0
+            if len(items) == 1 and items[0][0] == SYNC:
+                waiter = items.popleft()[1]
+                self.answered = True
+            elif items:
+                self.woken = True
+        if waiter:
+            _native.Signal(waiter)
+        elif self.woken:
+            _native.Wake(self.id)

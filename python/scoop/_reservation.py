@@ -12,8 +12,9 @@ from . import _native
 from ._errors import SeparateAccessError, WaitTimeout
 from ._processor import Client, Processor
 from ._queue import WAIT_SLICE_US, PrivateQueue
-from ._proxy import SeparateRef, make_ref
+from ._proxy import SeparateRef, make_ref, plain_ref
 from ._values import as_reference
+from ._waiters import Waiter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,7 +85,7 @@ class SeparateBlock:
                 break
             # SPEC §5: release, sleep until one of these handlers has run
             # another client's calls, try again.
-            wait_for_change(ts, client, procs, queues, res, deadline, self._until)
+            wait_for_change(ts, client, self._refs, queues, res, deadline, self._until)
         self._queues = queues
         self._res = res
         return reserved[0] if len(reserved) == 1 else reserved
@@ -109,42 +110,61 @@ class SeparateBlock:
 def wait_for_change(
     ts: Any,
     client: Client,
-    procs: list[Processor],
+    refs: list[SeparateRef],
     queues: list[PrivateQueue],
     res: Reservation,
     deadline: float | None,
     condition: Any,
 ) -> None:
     """Release a reservation whose wait condition is false, and sleep until
-    one of its handlers has run calls of another client.
+    one of its handlers has run calls of another client (SPEC §5).
 
-    The watch is registered before the release: every other client's call on
-    these handlers runs after the release, hence after the watch, so no
-    change can be missed. Sleeping costs no CPU: the thread waits on its
-    semaphore in the core, and only looks at its watch when woken (or every
-    slice, to run signal handlers).
+    On a single handler, the handler itself re-evaluates the condition after
+    each such run and wakes this client only when it holds
+    (scoop._waiters). On several, the core wakes this client after any such
+    run, and it looks again. Either way the client registers before the
+    release, while it holds the handlers: every other client's call on them
+    runs after the release, hence after the registration, so no change can
+    be missed. Sleeping costs no CPU: the thread waits on its semaphore in
+    the core (waking every slice, to run signal handlers).
     """
-    distinct = sorted(set(procs), key=lambda p: p.id)
-    if _native.Watch(ts.tid, client.key, ",".join(str(p.id) for p in distinct)) != 0:
-        distinct[0].runtime.raise_core_error()
-    for p in distinct:
+    procs = sorted({r._scoop_proc for r in refs}, key=lambda p: p.id)
+    if len(procs) == 1 and len(queues) == 1 and not procs[0].remote:
+        proc = procs[0]
+        waiter = Waiter(ts.tid, client.key, condition, tuple(plain_ref(r) for r in refs))
+        proc.waiters.append(waiter)
+        try:
+            res.ended = True
+            client.release(queues)
+            _sleep(ts, lambda: waiter.done, deadline, condition)
+        finally:
+            waiter.done = True
+        return
+    if _native.Watch(ts.tid, client.key, ",".join(str(p.id) for p in procs)) != 0:
+        procs[0].runtime.raise_core_error()
+    for p in procs:
         p.watchers += 1
     try:
         res.ended = True
         client.release(queues)
-        while not _native.Notified(ts.tid):
-            slice_us = WAIT_SLICE_US
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    name = getattr(condition, "__qualname__", repr(condition))
-                    raise WaitTimeout(f"the wait condition {name} did not hold in time; nothing of the body ran")
-                slice_us = min(slice_us, max(1, int(left * 1e6)))
-            _native.Wait(ts.tid, slice_us)
+        _sleep(ts, lambda: _native.Notified(ts.tid), deadline, condition)
     finally:
         _native.Unwatch(ts.tid)
-        for p in distinct:
+        for p in procs:
             p.watchers -= 1
+
+
+def _sleep(ts: Any, woken: Callable[[], bool], deadline: float | None, condition: Any) -> None:
+    """Sleep until *woken()*; WaitTimeout after *deadline*."""
+    while not woken():
+        slice_us = WAIT_SLICE_US
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                name = getattr(condition, "__qualname__", repr(condition))
+                raise WaitTimeout(f"the wait condition {name} did not hold in time; nothing of the body ran")
+            slice_us = min(slice_us, max(1, int(left * 1e6)))
+        _native.Wait(ts.tid, slice_us)
 
 
 @overload

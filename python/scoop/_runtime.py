@@ -24,13 +24,14 @@ from typing import Any, Callable
 from . import _native
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._process import pickle_call
-from ._processor import Client, Processor
-from ._queue import CALL, CLIENT, CLOSED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
+from ._processor import Client, ProbeClient, Processor
+from ._queue import CALL, CLIENT, CLOSED, NOT_PARKED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
 from ._values import import_call, import_value
+from ._waiters import recheck
 
 logger = logging.getLogger("scoop")
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 # The codes of pybind/pybind.go; checked against the extension when it loads.
 CLOSE = -1
 ERROR = -2
@@ -39,11 +40,12 @@ DEADLOCK = -3
 
 def _check_extension() -> None:
     """Load the Go core (on the first runtime) and check it speaks our protocol."""
-    codes = (_native.Version(), _native.CloseCode, _native.ErrorCode, _native.DeadlockCode)
-    if codes != (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK):  # pragma: no cover - a stale build
+    codes = (_native.Version(), _native.CloseCode, _native.ErrorCode, _native.DeadlockCode, _native.NotParkedCode)
+    expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED)
+    if codes != expected:  # pragma: no cover - a stale build
         raise ImportError(
             f"scoop._native speaks protocol {codes}, this package needs "
-            f"{(PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK)}: reinstall pyscoop "
+            f"{expected}: reinstall pyscoop "
             f"(pip install --force-reinstall .)"
         )
 
@@ -56,7 +58,7 @@ SHUTDOWN_REPORT_EVERY = 10.0
 class ThreadState:
     """What the runtime knows about one Python thread."""
 
-    __slots__ = ("tid", "client", "current", "stack", "runtime", "__weakref__")
+    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "__weakref__")
 
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
@@ -71,13 +73,16 @@ class ThreadState:
         #: processor never waits for itself (SPEC §1), nor for a client that
         #: is waiting for it (SPEC §6).
         self.stack: list[Processor] = []
+        #: While the thread serves a handler it waits for (Runtime.help):
+        #: the processors whose bodies it has suspended to do so.
+        self.outer: list[Processor] = []
 
     def blocking_ids(self) -> str:
         """The clients a wait of this thread blocks: its own, and the
         processors whose bodies it runs (for deadlock detection)."""
-        if not self.stack:
+        if not self.stack and not self.outer:
             return str(self.client.key)
-        return ",".join([str(self.client.key), *(str(p.id) for p in self.stack)])
+        return ",".join([str(self.client.key), *(str(p.id) for p in (*self.stack, *self.outer))])
 
     def __del__(self) -> None:
         # The thread ended: end its reservations, report the failures it
@@ -112,6 +117,8 @@ class Runtime:
         #: Processors named by placements ({"processor": "forks"}).
         self.named: dict[str, Processor] = {}
         self.processors: weakref.WeakValueDictionary[int, Processor] = weakref.WeakValueDictionary()
+        #: The client wait conditions run as when the handler evaluates them.
+        self.probe_client = ProbeClient(0, self)
         self.local = threading.local()
         self.calls = 0
         self.waits = 0
@@ -220,11 +227,28 @@ class Runtime:
 
     # -- the handler side ----------------------------------------------------
 
-    def serve(self, ts: ThreadState, q: int) -> int:
+    def help(self, ts: ThreadState, q: int) -> None:
+        """Serve the handler of queue *q* on this thread, which waits for it
+        (core Help), until the core sends the thread back to its wait.
+
+        The bodies this thread was running are suspended meanwhile: calls on
+        their processors from the calls served here go through queues, as
+        from any other thread, instead of running at once.
+        """
+        stack, current = ts.stack, ts.current
+        ts.stack, ts.outer = [], stack
+        try:
+            while q > 0:
+                q = self.serve(ts, q, helping=True)
+        finally:
+            ts.stack, ts.outer, ts.current = stack, [], current
+
+    def serve(self, ts: ThreadState, q: int, helping: bool = False) -> int:
         """Serve private queue *q* until it parks, closes or ends.
 
-        Returns the next queue this executor must serve (0: exit). The state
-        changes follow the protocol in :mod:`scoop._queue`.
+        Returns the next queue this executor must serve (0: exit; for a
+        thread *helping*, 0: back to its wait). The state changes follow the
+        protocol in :mod:`scoop._queue`.
         """
         pq = self.queues[q]
         proc = pq.proc
@@ -243,6 +267,8 @@ class Runtime:
                 nxt = _native.Park(tid, q, False, 0)
             else:
                 notify = self._run_items(ts, proc, items)
+                if proc.waiters:
+                    recheck(proc, pq.client_key)
                 if proc.watchers:
                     # These calls may have made a wait condition true.
                     _native.Notify(proc.id, pq.client_key)
@@ -250,7 +276,7 @@ class Runtime:
                     with pq.mu:
                         pq.state = CLOSED
                     return self._release(pq, tid)
-                if not notify:
+                if not notify and not helping:
                     # Before parking, give the GIL away once. A client that
                     # is logging commands as fast as it can would otherwise
                     # wake us for every single command (each Wake crossing
@@ -273,7 +299,8 @@ class Runtime:
                 # waits at our SYNC: we then wait for it to take its turn and
                 # give it back (want_wake), and close the queue after that.
                 may_close = pq.implicit
-                nxt = _native.Park(tid, q, may_close, notify)
+                # A helper that answered its own sync point wakes nobody.
+                nxt = _native.Park(tid, q, may_close, notify if notify != tid else 0)
             if nxt == q:
                 continue
             if nxt != CLOSE:

@@ -69,6 +69,9 @@ _NOGIL = {
     "Notify": ("notify", None, (_LL, _LL)),
     "NewProcessor": ("new_processor", _LL, ()),
     "DropProcessor": ("drop_processor", _LL, (_LL,)),
+    "ReleaseParked": ("release_parked", _LL, (_LL,)),
+    "Signal": ("signal", None, (_LL,)),
+    "Help": ("help", _LL, (_LL, _LL)),
 }
 
 
