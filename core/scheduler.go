@@ -266,6 +266,9 @@ func (rt *Runtime) monitor() {
 // allStalled reports whether every active executor has stayed out of the
 // core for at least Options.StallAfter.
 func (rt *Runtime) allStalled() bool {
+	if rt.collecting {
+		return false
+	}
 	limit := rt.now() - int64(rt.opts.StallAfter)
 	for _, e := range rt.executors {
 		if e.exec == execRunning && e.lastCross > limit {

@@ -47,3 +47,6 @@ func scoop_signal(t C.longlong) { Signal(int64(t)) }
 
 //export scoop_help
 func scoop_help(t, queue C.longlong) C.longlong { return C.longlong(Help(int64(t), int64(queue))) }
+
+//export scoop_collecting
+func scoop_collecting(on C.int) { Collecting(on != 0) }

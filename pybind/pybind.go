@@ -217,6 +217,10 @@ func ReleaseParked(q int64) int64 { return current().ReleaseParked(q) }
 // no executor runs it yet (see core.Runtime.Help). The queue to serve, or 0.
 func Help(t, q int64) int64 { return current().Help(t, q) }
 
+// Collecting: Python's cyclic GC starts or ends a full collection (see
+// core.Runtime.Collecting).
+func Collecting(on bool) { current().Collecting(on) }
+
 // Signal wakes thread t (posts its semaphore).
 func Signal(t int64) { current().Signal(t) }
 

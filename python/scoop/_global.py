@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from . import _native, _placement
 
-from ._runtime import Runtime, UnobservedCommandError
+from ._runtime import Runtime, UnobservedCommandError, uninstall_gc_hook
 
 _lock = threading.Lock()
 _current: Runtime | None = None
@@ -38,6 +38,7 @@ def _after_fork_in_child() -> None:
     if not _native.loaded:
         return  # the Go runtime was never started here: the child is clean
     _forked = FORK_ERROR
+    uninstall_gc_hook()  # it calls into Go
     if _current is not None:
         _current.stopped = True
         _current.stop_reason = FORK_ERROR

@@ -25,54 +25,6 @@ def _by_id(proc: Processor) -> int:
     return proc.id
 
 
-class Processor:
-    """A SCOOP processor: a thread of control that runs its objects' calls.
-
-    Get one with :func:`scoop.processor` (a new one) or
-    :func:`scoop.processor_of` (an object's). Handles compare equal when they
-    name the same processor.
-
-    >>> import scoop
-    >>> p = scoop.processor()
-    >>> p == p
-    True
-    """
-
-    __slots__ = ("id", "runtime", "client", "dirty", "passive", "remote", "label", "watchers", "waiters", "__weakref__")
-
-    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False):
-        self.id = pid
-        self.runtime = runtime
-        #: A passive processor has no executor: its clients run every call
-        #: themselves, synchronously (SPEC §7).
-        self.passive = passive
-        #: Its object lives in a worker process (SPEC §7 kind "process"):
-        #: values cross by pickling, so they are not deep-copied here.
-        self.remote = remote
-        #: The processor as a client of other processors, for the calls its
-        #: objects make while it runs them.
-        self.client = Client(pid, runtime)
-        #: client key -> (exception, "Class.method") of a failed command,
-        #: until that client observes it (SPEC §8).
-        self.dirty: dict[int, tuple[BaseException, str]] = {}
-        #: The class of the first object made on it, to name it in messages.
-        self.label = ""
-        #: How many clients wait (SPEC §5) for it to run another client's
-        #: calls; while non-zero, whoever runs calls here notifies the core.
-        self.watchers = 0
-        #: Clients waiting for a condition on this processor alone, which
-        #: whoever runs calls here re-evaluates (scoop._waiters).
-        self.waiters: list[Any] = []
-
-    def __repr__(self) -> str:
-        label = f" ({self.label})" if self.label else ""
-        kind = " passive" if self.passive else " process" if self.remote else ""
-        return f"<scoop.Processor {self.id}{label}{kind}>"
-
-    # Equality and hashing are by identity: there is one Processor object per
-    # processor, and identity hashing keeps the hot dict look-ups in C.
-
-
 class Client:
     """Whatever logs calls: a plain Python thread, or a processor running a body.
 
@@ -209,6 +161,66 @@ class Client:
         pq = self.implicit.pop(proc, None)
         if pq is not None:
             pq.close()
+
+
+class Processor(Client):
+    """A SCOOP processor: a thread of control that runs its objects' calls.
+
+    Get one with :func:`scoop.processor` (a new one) or
+    :func:`scoop.processor_of` (an object's). Handles compare equal when they
+    name the same processor.
+
+    >>> import scoop
+    >>> p = scoop.processor()
+    >>> p == p
+    True
+    """
+
+    __slots__ = ("id", "dirty", "passive", "remote", "label", "watchers", "waiters")
+
+    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False):
+        # A processor is also the client of other processors, for the calls
+        # its objects make while it runs them (one object, not two: see
+        # __del__ on why objects per processor count).
+        super().__init__(pid, runtime)
+        self.id = pid
+        #: A passive processor has no executor: its clients run every call
+        #: themselves, synchronously (SPEC §7).
+        self.passive = passive
+        #: Its object lives in a worker process (SPEC §7 kind "process"):
+        #: values cross by pickling, so they are not deep-copied here.
+        self.remote = remote
+        #: client key -> (exception, "Class.method") of a failed command,
+        #: until that client observes it (SPEC §8).
+        self.dirty: dict[int, tuple[BaseException, str]] = {}
+        #: The class of the first object made on it, to name it in messages.
+        self.label = ""
+        #: How many clients wait (SPEC §5) for it to run another client's
+        #: calls; while non-zero, whoever runs calls here notifies the core.
+        self.watchers = 0
+        #: Clients waiting for a condition on this processor alone, which
+        #: whoever runs calls here re-evaluates (scoop._waiters).
+        #: A tuple while nobody waits: an empty list per processor would be
+        #: one more object for the cyclic GC to traverse, times 100,000.
+        self.waiters: list[Any] | tuple[()] = ()
+
+    def __repr__(self) -> str:
+        label = f" ({self.label})" if self.label else ""
+        kind = " passive" if self.passive else " process" if self.remote else ""
+        return f"<scoop.Processor {self.id}{label}{kind}>"
+
+    def __del__(self) -> None:
+        # Not weakref.finalize: that is five more objects per processor for
+        # the cyclic GC to traverse, which made creating 100,000 objects
+        # spend half its time in full collections. For the same reason a
+        # processor must never refer to itself (it would wait for the GC).
+        try:
+            self.runtime.processor_gone(self.id, self.dirty)
+        except Exception:  # pragma: no cover - interpreter teardown
+            pass
+
+    # Equality and hashing are by identity: there is one Processor object per
+    # processor, and identity hashing keeps the hot dict look-ups in C.
 
 
 class ProbeClient(Client):

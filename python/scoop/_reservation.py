@@ -132,7 +132,10 @@ def wait_for_change(
     if len(procs) == 1 and len(queues) == 1 and not procs[0].remote:
         proc = procs[0]
         waiter = Waiter(ts.tid, client.key, condition, tuple(plain_ref(r) for r in refs))
-        proc.waiters.append(waiter)
+        if proc.waiters:
+            proc.waiters.append(waiter)
+        else:
+            proc.waiters = [waiter]
         try:
             res.ended = True
             client.release(queues)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import logging
 import operator
 import threading
@@ -50,6 +51,14 @@ def _check_extension() -> None:
         )
 
 _yield_gil = functools.partial(time.sleep, 0)
+
+
+def collecting(phase: str, info: dict[str, int]) -> None:
+    """``gc.callbacks`` hook: tell the core while a full collection holds the
+    GIL, so that executors waiting for it do not look stuck (core
+    Collecting). Installed while a runtime runs."""
+    if info["generation"] == 2:
+        _native.Collecting(phase == "start")
 
 #: Log a warning this often while shutdown waits for busy processors.
 SHUTDOWN_REPORT_EVERY = 10.0
@@ -104,19 +113,25 @@ class Runtime:
     def __init__(self, on_async_error: Any = "log") -> None:
         _check_extension()
         _native.Start(0, 0, 0)
+        if collecting not in gc.callbacks:
+            gc.callbacks.append(collecting)
         self.stopped = False
         self.stop_reason = "this object's processor was stopped by scoop.shutdown()"
         self.on_async_error = on_async_error
         #: Open private queues by id: Go hands out ids, these are the queues.
         self.queues: dict[int, PrivateQueue] = {}
-        #: thread id -> (client id, thread name, function, processor) of
-        #: the call that thread last waited for, to name deadlocks.
-        self.waiting: dict[int, tuple[int, str, Any, Processor]] = {}
+        #: thread id -> (client, thread name, function, processor) of the
+        #: call that thread last waited for, to name deadlocks. Weakly: an
+        #: entry outlives its wait, and must not keep processors alive.
+        self.waiting: dict[int, tuple[weakref.ref[Client], str, Any, weakref.ref[Processor]]] = {}
         #: The stand-ins of objects living in worker processes, to stop them.
         self.remotes: weakref.WeakSet[Any] = weakref.WeakSet()
         #: Processors named by placements ({"processor": "forks"}).
         self.named: dict[str, Processor] = {}
-        self.processors: weakref.WeakValueDictionary[int, Processor] = weakref.WeakValueDictionary()
+        #: The failed-command marks of every live processor, by id, to report
+        #: the unobserved ones at shutdown (not the processors themselves:
+        #: a weak reference each would be one more object for the GC).
+        self.dirty_marks: dict[int, dict[int, tuple[BaseException, str]]] = {}
         #: The client wait conditions run as when the handler evaluates them.
         self.probe_client = ProbeClient(0, self)
         self.local = threading.local()
@@ -213,15 +228,16 @@ class Runtime:
         if pid < 0:
             self.raise_core_error()
         proc = Processor(self, pid, passive, remote)
-        self.processors[pid] = proc
-        weakref.finalize(proc, self._processor_gone, pid, proc.dirty)
+        self.dirty_marks[pid] = proc.dirty
         return proc
 
-    def _processor_gone(self, pid: int, dirty: dict[int, tuple[BaseException, str]]) -> None:
+    def processor_gone(self, pid: int, dirty: dict[int, tuple[BaseException, str]]) -> None:
+        """Processor *pid* was collected (Processor.__del__)."""
         # Its objects are unreachable and its queues are empty (each open
         # private queue keeps its processor alive).
         if self.stopped:
             return
+        del self.dirty_marks[pid]
         self._report(dirty)
         _native.DropProcessor(pid)
 
@@ -335,7 +351,7 @@ class Runtime:
         """
         stack = ts.stack
         stack.append(proc)
-        ts.current = client = proc.client
+        ts.current = client = proc
         dirty = proc.dirty
         notify = 0
         ran = 0
@@ -455,11 +471,11 @@ class Runtime:
 
     def report_unobserved(self, key: int | None = None) -> None:
         """Log the failed commands that no client observed (SPEC §8)."""
-        for proc in list(self.processors.values()):
+        for dirty in list(self.dirty_marks.values()):
             if key is None:
-                self._report(proc.dirty)
-            elif key in proc.dirty:
-                self._report({key: proc.dirty.pop(key)})
+                self._report(dirty)
+            elif key in dirty:
+                self._report({key: dirty.pop(key)})
 
     def _report(self, dirty: dict[int, tuple[BaseException, str]]) -> None:
         if self.on_async_error != "log":
@@ -474,14 +490,14 @@ class Runtime:
 
     def waiting_for(self, ts: ThreadState, fn: Any, proc: Processor) -> None:
         """Record what this thread is about to wait for, to name deadlocks."""
-        self.waiting[ts.tid] = (ts.current.key, threading.current_thread().name, fn, proc)
+        self.waiting[ts.tid] = (weakref.ref(ts.current), threading.current_thread().name, fn, weakref.ref(proc))
 
     def deadlock_error(self, ts: ThreadState) -> DeadlockError:
         links = []
         for tid in _native.DeadlockCycle(ts.tid).split(","):
-            client, thread_name, fn, proc = self.waiting.get(int(tid), (0, "?", None, None))
-            who = self.processors.get(client)
-            name = repr(who) if who is not None else f"thread {thread_name!r}"
+            client_ref, thread_name, fn, proc_ref = self.waiting.get(int(tid), (_dead, "?", None, _dead))
+            client, proc = client_ref(), proc_ref()
+            name = repr(client) if isinstance(client, Processor) else f"thread {thread_name!r}"
             links.append((name, _call_name(fn, proc), proc))
         steps = [
             f"{name} waits for {call} on {proc!r}, held by {links[(i + 1) % len(links)][0]}"
@@ -518,6 +534,7 @@ class Runtime:
                     )
         self.report_unobserved()
         self.stopped = True
+        uninstall_gc_hook()
         for remote in list(self.remotes):
             remote.close()
         _native.Stop()
@@ -663,7 +680,7 @@ class Runtime:
         self.calls += 1
         stack = ts.stack
         stack.append(proc)
-        callee = proc.client
+        callee = proc
         ts.current = callee
         lent = client.held
         if lent:
@@ -682,6 +699,16 @@ class Runtime:
             stack.pop()
             ts.current = client
             pq.give_turn()
+
+
+def uninstall_gc_hook() -> None:
+    if collecting in gc.callbacks:
+        gc.callbacks.remove(collecting)
+
+
+def _dead() -> None:
+    """Stands for a weak reference whose object is gone."""
+    return None
 
 
 def _core_stats() -> dict[str, int]:

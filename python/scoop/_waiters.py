@@ -71,7 +71,7 @@ def recheck(proc: Processor, client_key: int) -> None:
                     _native.Signal(w.tid)
                     continue
             keep.append(w)
-        proc.waiters = keep
+        proc.waiters = keep or ()
     finally:
         stack.pop()
         ts.current = saved

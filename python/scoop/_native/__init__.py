@@ -72,6 +72,7 @@ _NOGIL = {
     "ReleaseParked": ("release_parked", _LL, (_LL,)),
     "Signal": ("signal", None, (_LL,)),
     "Help": ("help", _LL, (_LL, _LL)),
+    "Collecting": ("collecting", None, (_INT,)),
 }
 
 
