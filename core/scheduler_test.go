@@ -128,3 +128,29 @@ func TestIdleExecutorsRetire(t *testing.T) {
 	h.log(q, call{id: 1}, call{end: true})
 	h.until("the last executor serves", func() bool { return h.ends == 1 })
 }
+
+// While Python's GC runs a full collection (Collecting), executors waiting
+// for the GIL are not stuck: the monitor adds none, however long it lasts.
+// Afterwards, every executor counts as just seen.
+func TestNoStallsWhileCollecting(t *testing.T) {
+	rt := New(Options{StallAfter: time.Millisecond})
+	t.Cleanup(func() { receive(t, async(func() bool { rt.Shutdown(); return true }), "Shutdown") })
+	s := &stepper{t: t, rt: rt}
+	e, c := s.executor(), s.thread()
+	p1, p2 := s.proc(), s.proc()
+	q1 := s.reserve(c, false, p1)[0]
+	require.Equal(t, q1, s.next(e)) // e "runs a body" from now on
+	rt.Collecting(true)
+	s.reserve(c, false, p2) // ready, waiting for an executor
+	// The monitor ticks every 0.5 ms: give it many ticks to act, wrongly.
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, int64(0), rt.Stats().Stalls, "no executor added during a collection")
+
+	rt.Collecting(false)
+	rt.mu.Lock()
+	seen := rt.threads[e].lastCross
+	rt.mu.Unlock()
+	assert.Greater(t, seen, int64(0))
+	// Once the collection is over, a body that really stays out is a stall.
+	eventually(t, "the monitor to see the stall", func() bool { return rt.Stats().Stalls >= 1 })
+}
