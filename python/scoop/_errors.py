@@ -67,3 +67,12 @@ class DeadlockError(RuntimeError):
     waits on. The other members then proceed, as this client's reservations
     are released while the exception unwinds its ``with`` blocks and bodies.
     """
+
+
+def reservation_ended(ref: object) -> SeparateAccessError:
+    """The error for a reserved reference used after its block ended."""
+    return SeparateAccessError(
+        f"this reference to a {type(ref._scoop_obj).__qualname__} was reserved by a "  # type: ignore[attr-defined]
+        f"scoop.separate block that has ended; use it inside the block, or use the "
+        f"unreserved reference"
+    )

@@ -16,8 +16,9 @@ from typing import Any, Callable
 
 from . import _values
 from ._classify import PROTOCOL, Member, members
-from ._errors import SeparateAccessError
+from ._errors import SeparateAccessError, reservation_ended
 from ._process import RemoteObject, forwarder
+from ._runtime import command
 
 
 class SeparateRef:
@@ -92,22 +93,13 @@ def _target(ref: SeparateRef) -> tuple[Any, Any]:
     """(processor, reservation) to send a call on *ref* to."""
     res = ref._scoop_res
     if res is not None and res.ended:
-        raise SeparateAccessError(
-            f"this reference to a {type(ref._scoop_obj).__qualname__} was reserved by a "
-            f"scoop.separate block that has ended; use it inside the block, or use the "
-            f"unreserved reference"
-        )
+        raise reservation_ended(ref)
     return ref._scoop_proc, res
 
 
 def _query(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     proc, res = _target(ref)
     return proc.runtime.query(proc, res, fn, ref._scoop_obj, args, kwargs)
-
-
-def _command(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> None:
-    proc, res = _target(ref)
-    proc.runtime.command(proc, res, fn, ref._scoop_obj, args, kwargs)
 
 
 class BoundCall(functools.partial):  # type: ignore[type-arg]
@@ -152,13 +144,7 @@ def _call_function(member: Member) -> Callable[..., Any]:
         run_query.member = member  # type: ignore[attr-defined]
         return run_query
 
-    def log_command(ref: SeparateRef, *args: Any, **kwargs: Any) -> None:
-        res = ref._scoop_res
-        if res is not None and res.ended:
-            _target(ref)  # raises
-        proc = ref._scoop_proc
-        proc.runtime.command(proc, res, call, ref._scoop_obj, args, kwargs)
-
+    log_command = functools.partial(command, call)
     log_command.member = member  # type: ignore[attr-defined]
     return log_command
 
@@ -189,11 +175,11 @@ def _protocol_method(member: Member) -> Callable[..., Any]:
         query.__name__ = member.name
         return query
 
-    def command(ref: SeparateRef, *args: Any) -> None:
-        _command(ref, call, args, {})
+    def log(ref: SeparateRef, *args: Any) -> None:
+        command(call, ref, *args)
 
-    command.__name__ = member.name
-    return command
+    log.__name__ = member.name
+    return log
 
 
 def _listed(obj: Any) -> list[Any]:

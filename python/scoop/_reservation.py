@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 import time
 from types import TracebackType
 from typing import Any, Callable, TypeVar, overload
@@ -22,11 +23,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Reservation:
     """The handlers one ``scoop.separate`` block holds, for its references."""
 
-    __slots__ = ("client", "ended")
+    __slots__ = ("client", "ended", "thread")
 
     def __init__(self, client: Client):
         self.client = client
         self.ended = False
+        #: The thread that made it: the only one that may use it.
+        self.thread = threading.get_ident()
 
     def queue(self, proc: Processor, client: Client) -> PrivateQueue:
         if client is not self.client:

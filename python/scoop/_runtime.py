@@ -16,6 +16,7 @@ import logging
 import operator
 import threading
 import time
+from _thread import get_ident
 import warnings
 import weakref
 from collections import deque
@@ -23,7 +24,7 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 from . import _native
-from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
+from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped, reservation_ended
 from ._process import pickle_call
 from ._processor import Client, ProbeClient, Processor
 from ._queue import CALL, CLIENT, CLOSED, NOT_PARKED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
@@ -367,7 +368,8 @@ class Runtime:
                     if future is None and refs is None and not dirty:
                         # The common case, kept free of calls: a command.
                         try:
-                            result = fn(obj, *args, **kwargs)
+                            # (Without kwargs, no dict is built for the call.)
+                            result = fn(obj, *args, **kwargs) if kwargs else fn(obj, *args)
                         except BaseException as exc:
                             self._command_failed(proc, key, fn, exc)
                             continue
@@ -375,7 +377,7 @@ class Runtime:
                             if client.implicit:
                                 client.close_implicit()
                         if result is not None:
-                            self._warn_result(fn)
+                            self.warn_result(fn)
                     else:
                         self._execute(ts, proc, client, item)
                 elif kind == SYNC:
@@ -407,7 +409,7 @@ class Runtime:
             if future is not None:
                 future.set_result(result if proc.remote else import_value(result))
             elif result is not None:
-                self._warn_result(fn)
+                self.warn_result(fn)
         except BaseException as exc:
             if future is not None:
                 future.set_exception(exc)
@@ -441,7 +443,7 @@ class Runtime:
             if client.implicit:
                 client.close_implicit()
 
-    def _warn_result(self, fn: Callable[..., Any]) -> None:
+    def warn_result(self, fn: Callable[..., Any]) -> None:
         if fn in self._warned:
             return
         self._warned.add(fn)
@@ -560,53 +562,6 @@ class Runtime:
 
     # -- the client side -----------------------------------------------------
 
-    def command(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> None:
-        """Log a command (SPEC §2): it returns at once.
-
-        This is the hot path of pyscoop: a command on a busy handler costs
-        an append to a deque and no crossing into Go.
-        """
-        if self.stopped:
-            self.check_running()
-        try:
-            ts = self.local.state
-        except AttributeError:
-            ts = self.state()
-        stack = ts.stack
-        if stack and proc in stack:
-            fn(obj, *args, **kwargs)
-            return
-        if proc.passive:
-            # No executor: the client runs the command itself, now, and its
-            # exception reaches the caller directly (SPEC §8).
-            if self.query(proc, res, fn, obj, args, kwargs) is not None:
-                self._warn_result(fn)
-            return
-        if proc.remote:
-            args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
-            refs = None
-        elif args or kwargs:
-            args, kwargs, refs = import_call(args, kwargs)
-            if refs and _lends(ts, refs):
-                # Lock passing (SPEC §6): the call is synchronous.
-                if self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
-                    self._warn_result(fn)
-                return
-        else:
-            refs = None
-        client = ts.current
-        item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
-        if res is not None:
-            pq = res.queue(proc, client)
-        else:
-            pq = client.held.get(proc) or client.implicit.get(proc)
-            if pq is None:
-                client.log(proc, item)
-                return
-        pq.items.append(item)  # see scoop._queue for why no lock is needed
-        if pq.state is not QUEUED and not pq.log_slow():
-            client.log(proc, item)  # the queue closed: a new one
-
     def future(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Future[Any]:
         """Log any call and return a Future for its result."""
         self.check_running()
@@ -704,6 +659,75 @@ class Runtime:
 def uninstall_gc_hook() -> None:
     if collecting in gc.callbacks:
         gc.callbacks.remove(collecting)
+
+
+def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None:
+    """Log the command ``fn(obj, *args, **kwargs)`` on the object of
+    separate reference *ref* (SPEC §2): it returns at once.
+
+    This is the hot path of pyscoop: a command on a busy handler costs an
+    append to a deque and no crossing into Go. Method stubs call it
+    directly, as ``partial(command, fn)`` (scoop._proxy), so that a command
+    runs one Python frame: this one.
+    """
+    res = ref._scoop_res
+    proc = ref._scoop_proc
+    if res is not None and not args and not kwargs and res.thread == get_ident() and not res.ended:
+        # The fastest case, checked first: a command without arguments
+        # through a reserved reference, on a handler serving the queue (so
+        # neither passive nor a process, which have no executor here).
+        pq = res.client.held.get(proc)
+        if pq is not None and pq.state is QUEUED and not proc.runtime.stopped:
+            item = (CALL, res.client.key, fn, ref._scoop_obj, args, kwargs, None, None)
+            pq.items.append(item)  # see scoop._queue for why no lock is needed
+            if pq.state is not QUEUED and not pq.log_slow():
+                res.client.log(proc, item)  # the queue closed: a new one
+            return
+    rt = proc.runtime
+    if rt.stopped:
+        rt.check_running()
+    if res is not None and res.ended:
+        raise reservation_ended(ref)
+    try:
+        ts = rt.local.state
+    except AttributeError:
+        ts = rt.state()
+    obj = ref._scoop_obj
+    stack = ts.stack
+    if stack and proc in stack:
+        fn(obj, *args, **kwargs)
+        return
+    if proc.passive:
+        # No executor: the client runs the command itself, now, and its
+        # exception reaches the caller directly (SPEC §8).
+        if rt.query(proc, res, fn, obj, args, kwargs) is not None:
+            rt.warn_result(fn)
+        return
+    if proc.remote:
+        args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
+        refs = None
+    elif args or kwargs:
+        args, kwargs, refs = import_call(args, kwargs)
+        if refs and _lends(ts, refs):
+            # Lock passing (SPEC §6): the call is synchronous.
+            if rt._run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
+                rt.warn_result(fn)
+            return
+    else:
+        refs = None
+    client = ts.current
+    item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
+    if res is not None:
+        # res.queue, inlined for its common case.
+        pq = client.held[proc] if client is res.client else res.queue(proc, client)
+    else:
+        pq = client.held.get(proc) or client.implicit.get(proc)
+        if pq is None:
+            client.log(proc, item)
+            return
+    pq.items.append(item)  # see scoop._queue for why no lock is needed
+    if pq.state is not QUEUED and not pq.log_slow():
+        client.log(proc, item)  # the queue closed: a new one
 
 
 def _dead() -> None:

@@ -8,6 +8,7 @@ from . import _global
 from ._processor import Processor
 from ._process import RemoteObject
 from ._proxy import SeparateRef, make_ref, proxy_type
+from ._runtime import command
 
 T = TypeVar("T")
 
@@ -93,7 +94,7 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
     if init is not object.__init__ or args or kwargs:
         # Creation is a command: __init__ runs on the new processor, before
         # any later call of this client on the object.
-        proc.runtime.command(proc, None, init, obj, args, kwargs)
+        command(init, ref, *args, **kwargs)
     return ref
 
 
@@ -103,8 +104,9 @@ def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs:
     remote = RemoteObject(cls, proc)
     proc.runtime.remotes.add(remote)
     # Creation is a command: the worker starts, and __init__ runs there.
-    proc.runtime.command(proc, None, _start_worker, remote, args, kwargs)
-    return proxy_type(cls, Separate, remote=True)(remote, proc)
+    ref = proxy_type(cls, Separate, remote=True)(remote, proc)
+    command(_start_worker, ref, *args, **kwargs)
+    return ref
 
 
 def _start_worker(remote: RemoteObject, *args: Any, **kwargs: Any) -> None:
