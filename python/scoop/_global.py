@@ -141,8 +141,8 @@ def _at_exit() -> None:
             fatal.append(exc)
     fatal.extend(UnobservedCommandError.undelivered())
     if fatal:
-        for exc in fatal:
-            traceback.print_exception(exc)
+        for error in fatal:
+            traceback.print_exception(error)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(1)

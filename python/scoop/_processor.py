@@ -231,7 +231,15 @@ class ProbeClient(Client):
 
     __slots__ = ()
 
-    def _refuse(self, *args: Any) -> Any:
-        raise RuntimeError("a wait condition evaluated by its handler called another processor")
+    def log(self, proc: Processor, item: tuple[Any, ...]) -> None:
+        raise _refused()
 
-    log = queue_for = reserve = _refuse
+    def queue_for(self, proc: Processor) -> PrivateQueue:
+        raise _refused()
+
+    def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:
+        raise _refused()
+
+
+def _refused() -> RuntimeError:
+    return RuntimeError("a wait condition evaluated by its handler called another processor")

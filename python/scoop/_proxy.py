@@ -123,10 +123,15 @@ class BoundCall(functools.partial):  # type: ignore[type-arg]
         """
         ref = self.args[0]
         proc, res = _target(ref)
-        return proc.runtime.future(proc, res, self.func.member.call, ref._scoop_obj, args, kwargs)
+        return proc.runtime.future(proc, res, self.member.call, ref._scoop_obj, args, kwargs)
+
+    @property
+    def member(self) -> Member:
+        """The class member this call runs (set on its call function)."""
+        return self.func.member  # type: ignore[attr-defined,no-any-return]
 
     def __repr__(self) -> str:
-        return f"<bound {self.func.member!r} of {self.args[0]!r}>"
+        return f"<bound {self.member!r} of {self.args[0]!r}>"
 
 
 def _call_function(member: Member) -> Callable[..., Any]:

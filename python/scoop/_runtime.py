@@ -16,11 +16,11 @@ import logging
 import operator
 import threading
 import time
-from _thread import get_ident
 import warnings
 import weakref
 from collections import deque
 from concurrent.futures import Future
+from threading import get_ident
 from typing import Any, Callable
 
 from . import _native
@@ -42,7 +42,8 @@ DEADLOCK = -3
 
 def _check_extension() -> None:
     """Load the Go core (on the first runtime) and check it speaks our protocol."""
-    codes = (_native.Version(), _native.CloseCode, _native.ErrorCode, _native.DeadlockCode, _native.NotParkedCode)
+    native = _native
+    codes = (native.Version(), native.CloseCode, native.ErrorCode, native.DeadlockCode, native.NotParkedCode)
     expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED)
     if codes != expected:  # pragma: no cover - a stale build
         raise ImportError(
@@ -238,7 +239,7 @@ class Runtime:
         # private queue keeps its processor alive).
         if self.stopped:
             return
-        del self.dirty_marks[pid]
+        self.dirty_marks.pop(pid, None)
         self._report(dirty)
         _native.DropProcessor(pid)
 
@@ -678,10 +679,10 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
         # neither passive nor a process, which have no executor here).
         pq = res.client.held.get(proc)
         if pq is not None and pq.state is QUEUED and not proc.runtime.stopped:
-            item = (CALL, res.client.key, fn, ref._scoop_obj, args, kwargs, None, None)
-            pq.items.append(item)  # see scoop._queue for why no lock is needed
+            fast = (CALL, res.client.key, fn, ref._scoop_obj, args, kwargs, None, None)
+            pq.items.append(fast)  # see scoop._queue for why no lock is needed
             if pq.state is not QUEUED and not pq.log_slow():
-                res.client.log(proc, item)  # the queue closed: a new one
+                res.client.log(proc, fast)  # the queue closed: a new one
             return
     rt = proc.runtime
     if rt.stopped:

@@ -63,6 +63,7 @@ class Separate(metaclass=SeparateMeta):
     """
 
     __slots__ = ("_scoop_processor", "__weakref__")
+    _scoop_processor: Processor
     __scoop_separate__ = True
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
@@ -82,6 +83,7 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
     if proc.remote:
         return _create_in_worker(cls, proc, args, kwargs)
     proxy = proxy_type(cls, Separate)
+    obj: Any
     if cls.__new__ is object.__new__:
         obj = object.__new__(cls)
     else:
@@ -90,7 +92,7 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
     if not proc.label:
         proc.label = cls.__qualname__
     ref = proxy(obj, proc)
-    init = cls.__init__
+    init = cls.__init__  # type: ignore[misc]  # the class's own, called on obj
     if init is not object.__init__ or args or kwargs:
         # Creation is a command: __init__ runs on the new processor, before
         # any later call of this client on the object.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import enum
+import functools
 import weakref
 from typing import Any, Callable, TypeVar
 
@@ -34,6 +35,14 @@ is_reference: Callable[[Any], bool] = lambda value: False
 as_reference: Callable[[Any], Any] = lambda value: None
 
 
+def _forget(key: int, _ref: Any) -> None:
+    _shared.pop(key, None)
+
+
+def _same(obj: Any) -> Any:
+    return obj
+
+
 def shared(obj: T) -> T:
     """Mark *obj* as safe to share between processors, and return it.
 
@@ -46,9 +55,9 @@ def shared(obj: T) -> T:
     """
     key = id(obj)
     try:
-        _shared[key] = weakref.ref(obj, lambda _ref, key=key: _shared.pop(key, None))
+        _shared[key] = weakref.ref(obj, functools.partial(_forget, key))
     except TypeError:
-        _shared[key] = lambda obj=obj: obj
+        _shared[key] = functools.partial(_same, obj)
     return obj
 
 
