@@ -1,6 +1,10 @@
 package core
 
-import "time"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // execState is what an executor thread is doing.
 type execState uint8
@@ -44,3 +48,90 @@ func (rt *Runtime) touch(e *thread) { e.lastCross = rt.now() }
 
 // now is the runtime's monotonic clock, in nanoseconds.
 func (rt *Runtime) now() int64 { return int64(time.Since(rt.epoch)) }
+
+// NewThread registers a Python thread and returns its id.
+func (rt *Runtime) NewThread() int64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	t := &thread{id: rt.newID(), sem: getSemaphore()}
+	rt.threads[t.id] = t
+	return t.id
+}
+
+// DropThread forgets thread t, which must not be waiting.
+func (rt *Runtime) DropThread(t int64) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	th := rt.threads[t]
+	if th == nil {
+		return
+	}
+	if th.executor {
+		rt.retire(th)
+	}
+	if rt.spawner == th {
+		rt.spawner = nil
+	}
+	rt.unwatch(th)
+	rt.unblock(th)
+	// A WaitQuiet that timed out leaves its thread among the quiet
+	// waiters; posting it later would wake the semaphore's next owner
+	// (see semPool) for nothing (TestDropThreadAfterWaitQuietTimeout).
+	rt.quietWaiters = slices.DeleteFunc(rt.quietWaiters, func(w *thread) bool { return w == th })
+	delete(rt.threads, t)
+	rt.semMu.Lock() // no post of th.sem is under way (see postUnlocked)
+	putSemaphore(th.sem)
+	rt.semMu.Unlock()
+}
+
+func (rt *Runtime) thread(t int64) (*thread, error) {
+	th := rt.threads[t]
+	if th == nil {
+		return nil, fmt.Errorf("scoop core: unknown thread %d", t)
+	}
+	return th, nil
+}
+
+// Signal posts thread t's semaphore, waking it if it waits.
+func (rt *Runtime) Signal(t int64) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if th := rt.threads[t]; th != nil {
+		th.sem.post()
+	}
+}
+
+// Wait blocks thread t until its semaphore is posted or timeout passes
+// (forever if negative), and reports whether it was posted. A signal
+// delivered to the thread also ends the wait early (false), so that a
+// Python main thread blocked here still runs its Ctrl-C handler; callers
+// wait in a loop and check their own condition.
+//
+// When t is an executor blocked inside a call body, it stops counting as
+// active for the wait, so that ready processors get another executor.
+func (rt *Runtime) Wait(t int64, timeout time.Duration) (bool, error) {
+	rt.mu.Lock()
+	th, err := rt.thread(t)
+	if err != nil {
+		rt.mu.Unlock()
+		return false, err
+	}
+	blocked := th.executor && th.exec == execRunning
+	if blocked {
+		th.exec = execBlocked
+		rt.running--
+		rt.fillExecutors()
+	}
+	rt.mu.Unlock()
+
+	ok := th.sem.wait(timeout)
+
+	if blocked {
+		rt.mu.Lock()
+		th.exec = execRunning
+		rt.running++
+		rt.touch(th)
+		rt.mu.Unlock()
+	}
+	return ok, nil
+}

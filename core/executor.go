@@ -1,0 +1,239 @@
+package core
+
+import "fmt"
+
+// The calls of an executor thread: it asks for the next private queue to
+// serve (Next), and reports a drained queue (Park) or the end of a
+// reservation (Release). A client thread about to wait for a handler that
+// no executor runs yet makes the same calls, as a helper (Help).
+
+// BecomeExecutor makes thread t an executor of the pool. It then calls Next.
+func (rt *Runtime) BecomeExecutor(t int64) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	th, err := rt.thread(t)
+	if err != nil {
+		return err
+	}
+	if rt.spawning > 0 {
+		rt.spawning--
+	}
+	th.executor = true
+	th.exec = execRunning
+	rt.running++
+	rt.executors[t] = th
+	rt.touch(th)
+	return nil
+}
+
+// Next blocks executor t until a processor is ready and returns the id of
+// the private queue to serve, or 0 when the executor must exit.
+func (rt *Runtime) Next(t int64) (int64, error) {
+	rt.mu.Lock()
+	e, err := rt.executor(t)
+	if err != nil {
+		rt.mu.Unlock()
+		return 0, err
+	}
+	rt.touch(e)
+	return rt.next(e, nil), nil
+}
+
+func (rt *Runtime) executor(t int64) (*thread, error) {
+	e := rt.threads[t]
+	if e == nil || !e.executor {
+		return nil, fmt.Errorf("scoop core: thread %d is not an executor", t)
+	}
+	return e, nil
+}
+
+// serving checks that thread t (an executor, or a thread helping: see Help)
+// serves private queue q at its handler's head.
+func (rt *Runtime) serving(t, q int64) (*thread, *privateQueue, error) {
+	e, err := rt.thread(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	pq := rt.queues[q]
+	if pq == nil || pq.handler.executor != e || pq.handler.head() != pq {
+		return nil, nil, fmt.Errorf("scoop core: executor %d does not serve queue %d", t, q)
+	}
+	return e, pq, nil
+}
+
+// Park tells the core that executor t found private queue q drained. It
+// posts thread notify, if not 0 (a client waiting for the handler to reach
+// its sync point), once the outcome below is decided: a notified client
+// finds the processor already parked, unless Park returned q or Close.
+// Then:
+//   - if the client logged more meanwhile, it returns q: serve it again;
+//   - if mayClose, q is implicit and another reservation waits behind it,
+//     it returns Close: the executor closes q (Release) unless the client
+//     logged more;
+//   - otherwise the processor parks until its client wakes it, and Park
+//     returns the next private queue t must serve, as Next does.
+func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) {
+	rt.mu.Lock()
+	e, pq, err := rt.serving(t, q)
+	if err != nil {
+		rt.mu.Unlock()
+		return 0, err
+	}
+	rt.touch(e)
+	// The notify thread is posted only after rt.mu is released: posted
+	// under the lock, it wakes at once and blocks on rt.mu, and a
+	// contended sync.Mutex between threads locked to OS threads costs tens
+	// of µs (BenchmarkWakePark/handoff: ~55 µs per round trip, ~12 µs
+	// with the post after the unlock).
+	var notified *semaphore
+	if notify != 0 {
+		if th := rt.threads[notify]; th != nil {
+			notified = th.sem
+			rt.semMu.RLock() // until posted: see postUnlocked
+		}
+	}
+	p := pq.handler
+	if p.wakePending {
+		p.wakePending = false
+		rt.mu.Unlock()
+		rt.postUnlocked(notified)
+		return q, nil
+	}
+	if mayClose && pq.implicit && p.contended() {
+		rt.mu.Unlock()
+		rt.postUnlocked(notified)
+		return Close, nil
+	}
+	helped := e.helping == p
+	rt.leave(e, p)
+	rt.setState(p, procParked)
+	return rt.after(e, helped, notified), nil
+}
+
+// postUnlocked posts s, if not nil, after rt.mu was released; the caller
+// took rt.semMu for reading, under rt.mu, when it chose s. That read lock
+// keeps DropThread from recycling s (semPool) before the post, so that
+// the post cannot wake the semaphore's next owner early.
+func (rt *Runtime) postUnlocked(s *semaphore) {
+	if s != nil {
+		s.post()
+		rt.semMu.RUnlock()
+	}
+}
+
+// Help lets thread t, about to wait until the handler of its private queue
+// q reaches q, run that handler itself if no executor runs it yet: the
+// handler is ready to run (in the run queue, or handed to an idle executor
+// that has not woken up yet), or parked on q itself with calls logged. Under
+// the GIL, waking another thread to run calls, then waking this one for the
+// answer, costs two thread hand-offs; running them here costs none. This is
+// what a waiting thread of a work-stealing pool does with the task it joins.
+//
+// Help returns the queue t must serve now, as Next does, or 0 when it cannot
+// help. A thread serving as a helper gets 0 from Park and Release when it
+// leaves the handler: it goes back to its wait, rather than on to another
+// processor. A thread helps one handler at a time.
+func (rt *Runtime) Help(t, q int64) int64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	th, pq := rt.threads[t], rt.queues[q]
+	if th == nil || pq == nil || th.helping != nil || rt.stopped {
+		return 0
+	}
+	p := pq.handler
+	switch {
+	case p.state == procReady:
+		if !rt.removeRunq(p) {
+			return 0
+		}
+	case p.state == procRunning && p.executor != nil && p.executor.assigned == p:
+		// Its executor has not woken up yet: it will find nothing
+		// assigned and look for other work (see next).
+		e := p.executor
+		e.assigned = nil
+		e.current = nil
+	case p.state == procParked && p.head() == pq:
+	default:
+		return 0
+	}
+	p.executor = th
+	th.helping = p
+	rt.setState(p, procRunning)
+	rt.touch(th)
+	return p.head().id
+}
+
+// Release tells the core that executor t reached the end of private queue
+// q: the reservation is over. It returns the next private queue t must
+// serve, as Next does. When the handler has another startable reservation
+// and no other processor waits to run, that is the handler's new head, on
+// the same thread.
+func (rt *Runtime) Release(t, q int64) (int64, error) {
+	rt.mu.Lock()
+	e, pq, err := rt.serving(t, q)
+	if err != nil {
+		rt.mu.Unlock()
+		return 0, err
+	}
+	rt.touch(e)
+	p := pq.handler
+	helped := e.helping == p
+	rt.popHead(p)
+	if len(p.queues) == 0 {
+		rt.leave(e, p)
+		rt.setState(p, procIdle)
+		return rt.after(e, helped, nil), nil
+	}
+	rt.arrivedAtHead(p.head())
+	if !p.headStartable() {
+		rt.leave(e, p) // arrivedAtHead made it procWaiting
+		return rt.after(e, helped, nil), nil
+	}
+	if len(rt.runq) > 0 && !rt.stopped && !helped {
+		// Others have waited longer: take the first of them, and put p
+		// at the back of the line. (A helper goes on with p: the thread
+		// waits for p, not for the others.)
+		rt.leave(e, p)
+		rt.setState(p, procReady)
+		rt.runq = append(rt.runq, p)
+		return rt.next(e, nil), nil
+	}
+	// Read the head before unlocking: a concurrent Reserve may append to
+	// (and reallocate) p.queues.
+	next := p.head().id
+	rt.mu.Unlock()
+	return next, nil
+}
+
+// BecomeSpawner makes thread t the spawner: the thread that starts
+// executor threads when the core asks for them (WaitSpawn).
+func (rt *Runtime) BecomeSpawner(t int64) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	th, err := rt.thread(t)
+	if err != nil {
+		return err
+	}
+	rt.spawner = th
+	return nil
+}
+
+// WaitSpawn blocks the spawner until executors are wanted and returns how
+// many to start, or -1 once the runtime is stopped.
+func (rt *Runtime) WaitSpawn() int64 {
+	for {
+		rt.mu.Lock()
+		sp := rt.spawner
+		if rt.stopped || sp == nil {
+			rt.mu.Unlock()
+			return -1
+		}
+		if n := rt.spawnRequests; n > 0 {
+			rt.spawnRequests = 0
+			rt.mu.Unlock()
+			return int64(n)
+		}
+		rt.mu.Unlock()
+		sp.sem.wait(-1)
+	}
+}
