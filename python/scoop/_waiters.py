@@ -3,8 +3,8 @@
 A client whose wait condition is false releases its reservation and sleeps
 until a handler has run another client's calls. Waking every such client to
 look again costs each of them a thread hand-off and a turn of the handler,
-and most look in vain: with 16 consumers waiting on an empty buffer, one
-``put`` woke all 16 for one item.
+and most look in vain: with eight clients waiting for a counter to reach
+eight different values, every increment woke all eight for one of them.
 
 So when a condition involves a single handler, the client leaves a
 :class:`Waiter` on that processor before it releases, and whichever thread
