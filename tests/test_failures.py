@@ -284,3 +284,24 @@ def test_calls_after_shutdown_raise_processor_stopped():
         a.deposit(1)
     with pytest.raises(scoop.ProcessorStopped):
         a.statement()
+
+
+def test_calls_run_by_a_waiting_client_fail_as_on_an_executor():
+    # While the only running executor is held by another object's body, a client that
+    # waits for `a` runs a's queued calls itself (the core's Help). Their failures must
+    # be recorded exactly as an executor records them: skipped calls, then CommandFailed.
+    busy, a = Account("busy"), Account("ann", 100)
+    gate, started = threading.Event(), threading.Event()
+    busy.hold(scoop.shared(gate), scoop.shared(started))
+    try:
+        assert started.wait(STUCK)
+        a.deposit(1)
+        a.fail("helped boom")
+        a.deposit(10)  # skipped
+        with pytest.raises(scoop.CommandFailed) as info:
+            a.balance
+        assert str(info.value.__cause__) == "helped boom"
+        assert a.balance == 101
+    finally:
+        gate.set()
+    assert busy.ping() == "pong"
