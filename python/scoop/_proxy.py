@@ -18,7 +18,7 @@ from . import _values
 from ._classify import PROTOCOL, Member, members
 from ._errors import SeparateAccessError, reservation_ended
 from ._process import RemoteObject, forwarder
-from ._runtime import command
+from ._calls import command, future, query
 
 
 class SeparateRef:
@@ -99,7 +99,7 @@ def _target(ref: SeparateRef) -> tuple[Any, Any]:
 
 def _query(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     proc, res = _target(ref)
-    return proc.runtime.query(proc, res, fn, ref._scoop_obj, args, kwargs)
+    return query(proc, res, fn, ref._scoop_obj, args, kwargs)
 
 
 class BoundCall(functools.partial):  # type: ignore[type-arg]
@@ -123,7 +123,7 @@ class BoundCall(functools.partial):  # type: ignore[type-arg]
         """
         ref = self.args[0]
         proc, res = _target(ref)
-        return proc.runtime.future(proc, res, self.member.call, ref._scoop_obj, args, kwargs)
+        return future(proc, res, self.member.call, ref._scoop_obj, args, kwargs)
 
     @property
     def member(self) -> Member:
@@ -144,7 +144,7 @@ def _call_function(member: Member) -> Callable[..., Any]:
             if res is not None and res.ended:
                 _target(ref)  # raises
             proc = ref._scoop_proc
-            return proc.runtime.query(proc, res, call, ref._scoop_obj, args, kwargs)
+            return query(proc, res, call, ref._scoop_obj, args, kwargs)
 
         run_query.member = member  # type: ignore[attr-defined]
         return run_query

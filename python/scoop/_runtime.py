@@ -1,10 +1,11 @@
-"""The runtime: executor threads, the serve loop, and the paths of a call.
+"""The runtime: executor threads and the serve loop (the handler's side).
 
 One :class:`Runtime` exists at a time; ``scoop.shutdown()`` ends it and the
 next separate object starts a fresh one. Executors are a few Python threads
 that ask the Go core for the next private queue to serve, run its calls, and
 ask again; the core blocks them (GIL released) while there is nothing to do
-and decides when the pool must grow. See docs/protocol.md.
+and decides when the pool must grow. The client's side of a call is in
+:mod:`scoop._calls`. See docs/protocol.md.
 """
 
 from __future__ import annotations
@@ -19,16 +20,13 @@ import time
 import warnings
 import weakref
 from collections import deque
-from concurrent.futures import Future
-from threading import get_ident
 from typing import Any, Callable
 
 from . import _native
-from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped, reservation_ended
-from ._process import pickle_call
+from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, ProbeClient, Processor
 from ._queue import CALL, CLIENT, CLOSED, NOT_PARKED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
-from ._values import import_call, import_value
+from ._values import import_value
 from ._waiters import recheck
 
 logger = logging.getLogger("scoop")
@@ -401,7 +399,7 @@ class Runtime:
             # later calls until it observes the failure.
             if future is not None:
                 exc, what = dirty.pop(key)
-                future.set_exception(_failed(exc, what, proc))
+                future.set_exception(failed_error(exc, what, proc))
             return
         if future is not None and not future.set_running_or_notify_cancel():
             return
@@ -561,174 +559,9 @@ class Runtime:
             "failures": self.failures,
         }
 
-    # -- the client side -----------------------------------------------------
-
-    def future(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Future[Any]:
-        """Log any call and return a Future for its result."""
-        self.check_running()
-        future: Future[Any] = Future()
-        ts = self.state()
-        if proc.passive or proc in ts.stack:
-            try:
-                future.set_result(self.query(proc, res, fn, obj, args, kwargs))
-            except BaseException as exc:
-                future.set_exception(exc)
-            return future
-        args, kwargs, refs = _import_for(proc, args, kwargs)
-        if refs and _lends(ts, refs):
-            try:
-                future.set_result(self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs))
-            except BaseException as exc:
-                future.set_exception(exc)
-            return future
-        client = ts.current
-        item = (CALL, client.key, fn, obj, args, kwargs, future, refs)
-        if res is not None:
-            res.queue(proc, client).log(item)
-        else:
-            client.log(proc, item)
-        return future
-
-    def query(self, proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
-        """Run a query (SPEC §2): wait by necessity, then return its result."""
-        self.check_running()
-        ts = self.state()
-        if proc in ts.stack:
-            return fn(obj, *args, **kwargs)
-        args, kwargs, refs = _import_for(proc, args, kwargs)
-        return self._run_sync(ts, proc, res, fn, obj, args, kwargs, refs)
-
-    def _run_sync(
-        self,
-        ts: ThreadState,
-        proc: Processor,
-        res: Any,
-        fn: Callable[..., Any],
-        obj: Any,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        refs: list[Any] | None,
-    ) -> Any:
-        """Run a call synchronously, on this thread, as *proc*.
-
-        Once the handler has run everything this client logged before and
-        parked, the client runs the body itself, as the handler (SCOOP/Qs'
-        client-side query execution): no thread hand-off. The client's
-        reservations are lent to the handler for the call (SPEC §6: lock
-        passing), so the body can use what the client holds at once; and
-        since the body runs on this thread, a call back on a processor this
-        thread is running runs at once too (separate callbacks).
-        """
-        client = ts.current
-        if res is None:
-            cached = client.implicit.get(proc)
-            if cached is not None and cached.state is not CLOSED and _native.Contended(cached.id):
-                # This client's implicit queue, left open by an earlier call,
-                # is at the head while another reservation waits behind it.
-                # This call is a reservation of its own (SPEC §2): it goes
-                # behind the other, instead of overtaking calls queued first.
-                client.close_implicit_on(proc)
-        while True:
-            pq = res.queue(proc, client) if res is not None else client.queue_for(proc)
-            if pq.take_turn(ts, fn):
-                break
-            client.drop_implicit(proc)
-        self.calls += 1
-        stack = ts.stack
-        stack.append(proc)
-        callee = proc
-        ts.current = callee
-        lent = client.held
-        if lent:
-            saved = callee.held
-            callee.held = {**saved, **lent}
-        try:
-            dirty = proc.dirty
-            if dirty and client.key in dirty:
-                exc, what = dirty.pop(client.key)
-                raise _failed(exc, what, proc) from exc
-            result = self.run_body(ts, callee, fn, obj, args, kwargs, refs)
-            return result if proc.remote else import_value(result)
-        finally:
-            if lent:
-                callee.held = saved
-            stack.pop()
-            ts.current = client
-            pq.give_turn()
-
-
 def uninstall_gc_hook() -> None:
     if collecting in gc.callbacks:
         gc.callbacks.remove(collecting)
-
-
-def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None:
-    """Log the command ``fn(obj, *args, **kwargs)`` on the object of
-    separate reference *ref* (SPEC §2): it returns at once.
-
-    This is the hot path of pyscoop: a command on a busy handler costs an
-    append to a deque and no crossing into Go. Method stubs call it
-    directly, as ``partial(command, fn)`` (scoop._proxy), so that a command
-    runs one Python frame: this one.
-    """
-    res = ref._scoop_res
-    proc = ref._scoop_proc
-    if res is not None and not args and not kwargs and res.thread == get_ident() and not res.ended:
-        # The fastest case, checked first: a command without arguments
-        # through a reserved reference, on a handler serving the queue (so
-        # neither passive nor a process, which have no executor here).
-        pq = res.client.held.get(proc)
-        if pq is not None and pq.state is QUEUED and not proc.runtime.stopped:
-            fast = (CALL, res.client.key, fn, ref._scoop_obj, args, kwargs, None, None)
-            pq.items.append(fast)  # see scoop._queue for why no lock is needed
-            if pq.state is not QUEUED and not pq.log_slow():
-                res.client.log(proc, fast)  # the queue closed: a new one
-            return
-    rt = proc.runtime
-    if rt.stopped:
-        rt.check_running()
-    if res is not None and res.ended:
-        raise reservation_ended(ref)
-    try:
-        ts = rt.local.state
-    except AttributeError:
-        ts = rt.state()
-    obj = ref._scoop_obj
-    stack = ts.stack
-    if stack and proc in stack:
-        fn(obj, *args, **kwargs)
-        return
-    if proc.passive:
-        # No executor: the client runs the command itself, now, and its
-        # exception reaches the caller directly (SPEC §8).
-        if rt.query(proc, res, fn, obj, args, kwargs) is not None:
-            rt.warn_result(fn)
-        return
-    if proc.remote:
-        args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
-        refs = None
-    elif args or kwargs:
-        args, kwargs, refs = import_call(args, kwargs)
-        if refs and _lends(ts, refs):
-            # Lock passing (SPEC §6): the call is synchronous.
-            if rt._run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
-                rt.warn_result(fn)
-            return
-    else:
-        refs = None
-    client = ts.current
-    item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
-    if res is not None:
-        # res.queue, inlined for its common case.
-        pq = client.held[proc] if client is res.client else res.queue(proc, client)
-    else:
-        pq = client.held.get(proc) or client.implicit.get(proc)
-        if pq is None:
-            client.log(proc, item)
-            return
-    pq.items.append(item)  # see scoop._queue for why no lock is needed
-    if pq.state is not QUEUED and not pq.log_slow():
-        client.log(proc, item)  # the queue closed: a new one
 
 
 def _dead() -> None:
@@ -749,25 +582,7 @@ def _call_name(fn: Any, proc: Processor | None) -> str:
     return getattr(fn, "__qualname__", "a call")
 
 
-def _import_for(proc: Processor, args: Any, kwargs: Any) -> tuple[Any, Any, list[Any] | None]:
-    """A call's arguments as they cross to *proc* (SPEC §3), and its references."""
-    if proc.remote:
-        return (*pickle_call(args, kwargs), None)
-    return import_call(args, kwargs)
-
-
-def _lends(ts: ThreadState, refs: list[Any]) -> bool:
-    """Whether a call passes something its client holds (SPEC §6)."""
-    held = ts.current.held
-    stack = ts.stack
-    for r in refs:
-        p = r._scoop_proc
-        if p in held or p in stack:
-            return True
-    return False
-
-
-def _failed(exc: BaseException, what: str, proc: Processor) -> CommandFailed:
+def failed_error(exc: BaseException, what: str, proc: Processor) -> CommandFailed:
     failed = CommandFailed(
         f"an earlier command of this client, {what}, failed on {proc!r} with "
         f"{type(exc).__name__}: {exc}; its later calls there were skipped"

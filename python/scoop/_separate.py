@@ -8,7 +8,7 @@ from . import _global
 from ._processor import Processor
 from ._process import RemoteObject
 from ._proxy import SeparateRef, make_ref, proxy_type
-from ._runtime import command
+from ._calls import command
 
 T = TypeVar("T")
 
