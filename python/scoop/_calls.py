@@ -118,6 +118,7 @@ def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: An
         client.log(proc, item)
     return future
 
+
 def query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
     """Run a query (SPEC §2): wait by necessity, then return its result."""
     rt = proc.runtime
@@ -127,6 +128,7 @@ def query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any
         return fn(obj, *args, **kwargs)
     args, kwargs, refs = _import_for(proc, args, kwargs)
     return run_sync(ts, proc, res, fn, obj, args, kwargs, refs)
+
 
 def run_sync(
     ts: ThreadState,
