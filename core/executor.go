@@ -104,7 +104,7 @@ func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) 
 		rt.postUnlocked(notified)
 		return Close, nil
 	}
-	helped := e.helping == p
+	helped := e.helps(p)
 	rt.leave(e, p)
 	rt.setState(p, procParked)
 	return rt.after(e, helped, notified), nil
@@ -121,6 +121,9 @@ func (rt *Runtime) postUnlocked(s *semaphore) {
 	}
 }
 
+// MaxHelpDepth is how many handlers deep a thread helps (see Help).
+const MaxHelpDepth = 8
+
 // Help lets thread t, about to wait until the handler of its private queue
 // q reaches q, run that handler itself if no executor runs it yet: the
 // handler is ready to run (in the run queue, or handed to an idle executor
@@ -132,12 +135,14 @@ func (rt *Runtime) postUnlocked(s *semaphore) {
 // Help returns the queue t must serve now, as Next does, or 0 when it cannot
 // help. A thread serving as a helper gets 0 from Park and Release when it
 // leaves the handler: it goes back to its wait, rather than on to another
-// processor. A thread helps one handler at a time.
+// processor. A call it runs as a helper may wait in turn, and help again:
+// up to MaxHelpDepth handlers deep (each level is a few Python frames on
+// the thread's stack), beyond which the thread waits as any other.
 func (rt *Runtime) Help(t, q int64) int64 {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	th, pq := rt.threads[t], rt.queues[q]
-	if th == nil || pq == nil || th.helping != nil || rt.stopped {
+	if th == nil || pq == nil || len(th.helping) >= MaxHelpDepth || rt.stopped {
 		return 0
 	}
 	p := pq.handler
@@ -157,7 +162,7 @@ func (rt *Runtime) Help(t, q int64) int64 {
 		return 0
 	}
 	p.executor = th
-	th.helping = p
+	th.helping = append(th.helping, p)
 	rt.setState(p, procRunning)
 	rt.touch(th)
 	return p.head().id
@@ -177,7 +182,7 @@ func (rt *Runtime) Release(t, q int64) (int64, error) {
 	}
 	rt.touch(e)
 	p := pq.handler
-	helped := e.helping == p
+	helped := e.helps(p)
 	rt.popHead(p)
 	if len(p.queues) == 0 {
 		rt.leave(e, p)

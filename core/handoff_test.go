@@ -157,3 +157,30 @@ func TestHelp(t *testing.T) {
 		assert.Equal(t, procRunning, s.state(p))
 	})
 }
+
+// A call run as a helper may wait for another handler and help it in turn,
+// innermost first, up to MaxHelpDepth handlers deep.
+func TestHelpNests(t *testing.T) {
+	s := newStepper(t)
+	busy, c := s.executor(), s.thread()
+	other := s.proc()
+	require.Equal(t, s.reserve(c, false, other)[0], s.next(busy)) // the executor is busy
+	procs := make([]int64, MaxHelpDepth+1)
+	queues := make([]int64, len(procs))
+	for i := range procs {
+		procs[i] = s.proc()
+		queues[i] = s.reserve(c, false, procs[i])[0]
+		require.Equal(t, procReady, s.state(procs[i]))
+	}
+	for i := 0; i < MaxHelpDepth; i++ {
+		require.Equal(t, queues[i], s.rt.Help(c, queues[i]), "level %d", i)
+	}
+	assert.Equal(t, int64(0), s.rt.Help(c, queues[MaxHelpDepth]), "no deeper than MaxHelpDepth")
+	assert.Equal(t, procReady, s.state(procs[MaxHelpDepth]))
+	// Leaving the handlers innermost first, the thread goes back to each wait.
+	for i := MaxHelpDepth - 1; i >= 0; i-- {
+		assert.Equal(t, int64(0), s.park(c, queues[i], false), "level %d", i)
+		assert.Equal(t, procParked, s.state(procs[i]))
+	}
+	assert.Equal(t, queues[MaxHelpDepth], s.rt.Help(c, queues[MaxHelpDepth]), "room again")
+}

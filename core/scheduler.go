@@ -65,8 +65,8 @@ func (rt *Runtime) run(e *thread, p *processor) {
 
 // leave detaches e from the processor it served.
 func (rt *Runtime) leave(e *thread, p *processor) {
-	if e.helping == p {
-		e.helping = nil
+	if e.helps(p) {
+		e.helping = e.helping[:len(e.helping)-1]
 	} else {
 		e.current = nil
 	}

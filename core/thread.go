@@ -25,9 +25,9 @@ type thread struct {
 
 	executor bool
 	exec     execState
-	current  *processor // the processor this executor serves, if any
-	assigned *processor // handed over by another thread while idle
-	helping  *processor // the processor this thread runs while it waits for it (Help)
+	current  *processor   // the processor this executor serves, if any
+	assigned *processor   // handed over by another thread while idle
+	helping  []*processor // the processors this thread runs while it waits for them (Help), innermost last
 	// lastCross is when this executor last entered the core, in
 	// nanoseconds of the runtime's clock. An executor that has not
 	// entered it for a while is stuck in a long call body (see sysmon).
@@ -44,6 +44,12 @@ type thread struct {
 }
 
 // touch records that e entered the core now.
+// helps reports whether p is the processor thread e helps innermost.
+func (e *thread) helps(p *processor) bool {
+	n := len(e.helping)
+	return n > 0 && e.helping[n-1] == p
+}
+
 func (rt *Runtime) touch(e *thread) { e.lastCross = rt.now() }
 
 // now is the runtime's monotonic clock, in nanoseconds.

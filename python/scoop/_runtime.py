@@ -82,8 +82,8 @@ class ThreadState:
         #: processor never waits for itself (SPEC §1), nor for a client that
         #: is waiting for it (SPEC §6).
         self.stack: list[Processor] = []
-        #: While the thread serves a handler it waits for (Runtime.help):
-        #: the processors whose bodies it has suspended to do so.
+        #: While the thread serves handlers it waits for (Runtime.help): the
+        #: processors whose bodies it has suspended to do so.
         self.outer: list[Processor] = []
 
     def blocking_ids(self) -> str:
@@ -249,15 +249,16 @@ class Runtime:
 
         The bodies this thread was running are suspended meanwhile: calls on
         their processors from the calls served here go through queues, as
-        from any other thread, instead of running at once.
+        from any other thread, instead of running at once. A call served
+        here may wait, and help, in turn (the core bounds the depth).
         """
-        stack, current = ts.stack, ts.current
-        ts.stack, ts.outer = [], stack
+        stack, outer, current = ts.stack, ts.outer, ts.current
+        ts.stack, ts.outer = [], [*stack, *outer]
         try:
             while q > 0:
                 q = self.serve(ts, q, helping=True)
         finally:
-            ts.stack, ts.outer, ts.current = stack, [], current
+            ts.stack, ts.outer, ts.current = stack, outer, current
 
     def serve(self, ts: ThreadState, q: int, helping: bool = False) -> int:
         """Serve private queue *q* until it parks, closes or ends.
