@@ -163,6 +163,12 @@ func (rt *Runtime) Help(t, q int64) int64 {
 	}
 	p.executor = th
 	th.helping = append(th.helping, p)
+	if !th.executor && !th.helper {
+		// While it runs calls it occupies the GIL as an executor would:
+		// calls it makes wake no other executor (MaxActive), whose work
+		// the thread would then wait for instead of doing it.
+		rt.setActive(th, true)
+	}
 	rt.setState(p, procRunning)
 	rt.touch(th)
 	return p.head().id

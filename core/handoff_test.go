@@ -184,3 +184,32 @@ func TestHelpNests(t *testing.T) {
 	}
 	assert.Equal(t, queues[MaxHelpDepth], s.rt.Help(c, queues[MaxHelpDepth]), "room again")
 }
+
+// A thread that helps counts as an active executor while it does: the calls
+// it makes wake no idle executor (it will run them itself when it waits for
+// them), until it leaves the handler or blocks.
+func TestHelperCountsAsActive(t *testing.T) {
+	s := newStepper(t)
+	e, c := s.executor(), s.thread()
+	other, p1, p2 := s.proc(), s.proc(), s.proc()
+	qo := s.reserve(c, false, other)[0]
+	require.Equal(t, qo, s.next(e)) // the one executor is busy
+	q1 := s.reserve(c, false, p1)[0]
+	require.Equal(t, q1, s.rt.Help(c, q1))
+	assert.Equal(t, 2, s.rt.Stats().Running, "the executor and the helper")
+
+	// The executor finishes and goes idle; the helper is still active.
+	next := async(func() result { return res(s.rt.Release(e, qo)) })
+	eventually(t, "the executor to go idle", func() bool { return s.rt.Stats().Idle == 1 })
+	assert.Equal(t, 1, s.rt.Stats().Running)
+
+	q2 := s.reserve(c, false, p2)[0] // a call made while helping
+	assert.Equal(t, procReady, s.state(p2), "no idle executor woken for it")
+	blocked(t, next, "the idle executor")
+
+	assert.Equal(t, int64(0), s.park(c, q1, false), "the helper leaves")
+	got := receive(t, next, "the idle executor, once the helper left")
+	require.NoError(t, got.err)
+	assert.Equal(t, q2, got.q)
+	assert.Equal(t, 1, s.rt.Stats().Running)
+}

@@ -67,6 +67,10 @@ func (rt *Runtime) run(e *thread, p *processor) {
 func (rt *Runtime) leave(e *thread, p *processor) {
 	if e.helps(p) {
 		e.helping = e.helping[:len(e.helping)-1]
+		if len(e.helping) == 0 && e.helper {
+			rt.setActive(e, false)
+			rt.fillExecutors()
+		}
 	} else {
 		e.current = nil
 	}
@@ -272,6 +276,11 @@ func (rt *Runtime) allStalled() bool {
 	limit := rt.now() - int64(rt.opts.StallAfter)
 	for _, e := range rt.executors {
 		if e.exec == execRunning && e.lastCross > limit {
+			return false
+		}
+	}
+	for h := range rt.helpers {
+		if h.lastCross > limit {
 			return false
 		}
 	}

@@ -28,6 +28,7 @@ type thread struct {
 	current  *processor   // the processor this executor serves, if any
 	assigned *processor   // handed over by another thread while idle
 	helping  []*processor // the processors this thread runs while it waits for them (Help), innermost last
+	helper   bool         // a thread that is not an executor, counted in Runtime.running while it helps
 	// lastCross is when this executor last entered the core, in
 	// nanoseconds of the runtime's clock. An executor that has not
 	// entered it for a while is stuck in a long call body (see sysmon).
@@ -44,6 +45,36 @@ type thread struct {
 }
 
 // touch records that e entered the core now.
+// active reports whether thread e counts as an active executor: an
+// executor serving processors, or another thread while it helps (Help).
+func (e *thread) active() bool {
+	return (e.executor && e.exec == execRunning) || e.helper
+}
+
+// setActive makes thread e, active as active() says, stop or start counting
+// as such while it blocks.
+func (rt *Runtime) setActive(e *thread, on bool) {
+	if e.executor {
+		if on {
+			e.exec = execRunning
+		} else {
+			e.exec = execBlocked
+		}
+	} else {
+		e.helper = on
+		if on {
+			rt.helpers[e] = struct{}{}
+		} else {
+			delete(rt.helpers, e)
+		}
+	}
+	if on {
+		rt.running++
+	} else {
+		rt.running--
+	}
+}
+
 // helps reports whether p is the processor thread e helps innermost.
 func (e *thread) helps(p *processor) bool {
 	n := len(e.helping)
@@ -122,10 +153,9 @@ func (rt *Runtime) Wait(t int64, timeout time.Duration) (bool, error) {
 		rt.mu.Unlock()
 		return false, err
 	}
-	blocked := th.executor && th.exec == execRunning
+	blocked := th.active()
 	if blocked {
-		th.exec = execBlocked
-		rt.running--
+		rt.setActive(th, false)
 		rt.fillExecutors()
 	}
 	rt.mu.Unlock()
@@ -134,8 +164,7 @@ func (rt *Runtime) Wait(t int64, timeout time.Duration) (bool, error) {
 
 	if blocked {
 		rt.mu.Lock()
-		th.exec = execRunning
-		rt.running++
+		rt.setActive(th, true)
 		rt.touch(th)
 		rt.mu.Unlock()
 	}
