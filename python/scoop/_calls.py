@@ -84,7 +84,7 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
     else:
         pq = client.held.get(proc) or client.implicit.get(proc)
         if pq is None:
-            client.log(proc, item)
+            client.open_implicit(proc, item)
             return
     pq.items.append(item)  # see scoop._queue for why no lock is needed
     if pq.state is not QUEUED and not pq.log_slow():

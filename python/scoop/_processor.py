@@ -54,17 +54,21 @@ class Client:
         pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
         if first is not None:
             pq.items.append(first)
+            # Never granted parked: the handler owns it from the start. (NEW
+            # would behave the same, but costs the lock on every later log.)
+            pq.state = QUEUED
         rt = self.runtime
         rt.queues[pq.id] = pq
         granted = _native.Reserve1(self.key, proc.id, pq.id, implicit, first is None)
         if granted < 0:
             del rt.queues[pq.id]
             rt.raise_core_error()
-        with pq.mu:
-            # Only if no executor has taken the queue meanwhile (contention
-            # can hand it one as soon as the core granted it).
-            if pq.state is NEW:
-                pq.state = PARKED if granted else QUEUED
+        if first is None:
+            with pq.mu:
+                # Only if no executor has taken the queue meanwhile
+                # (contention can hand it one as soon as the core granted it).
+                if pq.state is NEW:
+                    pq.state = PARKED if granted else QUEUED
         return pq
 
     def open_group(self, procs: list[Processor]) -> list[PrivateQueue]:
@@ -97,7 +101,7 @@ class Client:
         if pq is not None and pq.log(item):
             return
         # No open queue, or the handler closed it for another client.
-        self._open_implicit(proc, item)
+        self.open_implicit(proc, item)
 
     def queue_for(self, proc: Processor) -> PrivateQueue:
         """The queue a synchronous call on *proc* goes through."""
@@ -105,10 +109,10 @@ class Client:
         if pq is None:
             pq = self.implicit.get(proc)
             if pq is None or pq.state is CLOSED:
-                pq = self._open_implicit(proc, None)
+                pq = self.open_implicit(proc, None)
         return pq
 
-    def _open_implicit(self, proc: Processor, first: tuple[Any, ...] | None) -> PrivateQueue:
+    def open_implicit(self, proc: Processor, first: tuple[Any, ...] | None) -> PrivateQueue:
         """Open a new implicit queue on *proc*, keeping at most IMPLICIT_CACHE
         of them: the least recently opened is closed (an open queue keeps its
         processor alive)."""
@@ -231,10 +235,8 @@ class ProbeClient(Client):
 
     __slots__ = ()
 
-    def log(self, proc: Processor, item: tuple[Any, ...]) -> None:
-        raise _refused()
-
-    def queue_for(self, proc: Processor) -> PrivateQueue:
+    # Every path to a new private queue goes through one of these two.
+    def open_implicit(self, proc: Processor, first: tuple[Any, ...] | None) -> PrivateQueue:
         raise _refused()
 
     def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:
