@@ -6,6 +6,7 @@ import os
 
 import pytest
 from models_placement import Cruncher, Fork
+from support import describe, run_script
 
 import scoop
 
@@ -94,3 +95,12 @@ def test_bad_placement_is_an_error_naming_the_key(table, message):
 def test_unavailable_kind_is_refused_clearly():
     with pytest.raises(NotImplementedError, match="kind 'thread' is not available"):
         scoop.configure(placement={"a.Window": {"kind": "thread"}})
+
+
+def test_a_program_without_a_main_guard_is_told_why_its_worker_died():
+    # A worker process re-imports the main module; one that creates a process-placed object
+    # at import time fails there and ends. The client's error names the cause and the fix.
+    result = run_script("process_without_main_guard.py")
+    assert result.returncode != 0, describe(result)
+    assert "the worker process of a Cruncher ended" in result.stderr, describe(result)
+    assert 'if __name__ == "__main__":' in result.stderr, describe(result)

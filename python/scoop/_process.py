@@ -78,12 +78,34 @@ class RemoteObject:
                 f"a call to a {self.__scoop_class__.__qualname__} in a worker process must pickle "
                 f"its arguments, and that failed: {exc}"
             ) from exc
-        status, value, remote_tb = self._conn.recv()
+        try:
+            status, value, remote_tb = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise self._died(message[0]) from exc
         if status == "ok":
             return value
         if remote_tb and hasattr(value, "add_note"):  # Python 3.11+
             value.add_note(f"raised in a scoop worker process:\n{remote_tb}")
         raise value
+
+    def _died(self, doing: str) -> RemoteError:
+        """The error for a worker process that ended while it answered *doing*."""
+        process = self._process
+        process.join(1.0)
+        name = self.__scoop_class__.__qualname__
+        hint = ""
+        if doing == "create":
+            # The usual cause: the worker, started by forkserver, imports the
+            # main module again, and that creates a process-placed object.
+            hint = (
+                "; a worker process imports the program's main module again, so a program that "
+                "creates process-placed objects must do it under `if __name__ == \"__main__\":` "
+                "(see its traceback above)"
+            )
+        return RemoteError(
+            f"the worker process of a {name} ended (exit code {process.exitcode}) while it "
+            f"answered {doing!r}{hint}"
+        )
 
     def __getattr__(self, name: str) -> Any:
         # A data attribute read through a reference: read it in the worker.
