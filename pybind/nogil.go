@@ -50,3 +50,8 @@ func scoop_help(t, queue C.longlong) C.longlong { return C.longlong(Help(int64(t
 
 //export scoop_collecting
 func scoop_collecting(on C.int) { Collecting(on != 0) }
+
+//export scoop_reserve_group
+func scoop_reserve_group(client C.longlong, handlers, queues *C.char, implicit C.int) C.longlong {
+	return C.longlong(ReserveGroup(int64(client), C.GoString(handlers), C.GoString(queues), implicit != 0))
+}

@@ -79,8 +79,8 @@ class Client:
         rt = self.runtime
         for pq in queues:
             rt.queues[pq.id] = pq
-        handlers = ",".join(str(p.id) for p in procs)
-        ids = ",".join(str(pq.id) for pq in queues)
+        handlers = ",".join([str(p.id) for p in procs]).encode()
+        ids = ",".join([str(pq.id) for pq in queues]).encode()
         if _native.ReserveGroup(self.key, handlers, ids, False) != 0:
             for pq in queues:
                 del rt.queues[pq.id]

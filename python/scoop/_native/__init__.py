@@ -73,6 +73,8 @@ _NOGIL = {
     "Signal": ("signal", None, (_LL,)),
     "Help": ("help", _LL, (_LL, _LL)),
     "Collecting": ("collecting", None, (_INT,)),
+    # the handler and queue ids as comma-separated ASCII (bytes)
+    "ReserveGroup": ("reserve_group", _LL, (_LL, ctypes.c_char_p, ctypes.c_char_p, _INT)),
 }
 
 
