@@ -33,59 +33,61 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
     """
     res = ref._scoop_res
     proc = ref._scoop_proc
+    pq = None
+    item: tuple[Any, ...]
     if res is not None and not args and not kwargs and res.thread == get_ident() and not res.ended:
         # The fastest case, checked first: a command without arguments
         # through a reserved reference, on a handler serving the queue (so
         # neither passive nor a process, which have no executor here).
-        pq = res.client.held.get(proc)
-        if pq is not None and pq.state is QUEUED and not proc.runtime.stopped:
-            fast = (CALL, res.client.key, fn, ref._scoop_obj, args, kwargs, None, None)
-            pq.items.append(fast)  # see scoop._queue for why no lock is needed
-            if pq.state is not QUEUED and not pq.log_slow():
-                res.client.log(proc, fast)  # the queue closed: a new one
+        client = res.client
+        pq = client.held.get(proc)
+        if pq is not None and (pq.state is not QUEUED or proc.runtime.stopped):
+            pq = None
+    if pq is not None:
+        item = (CALL, client.key, fn, ref._scoop_obj, args, kwargs, None, None)
+    else:
+        rt = proc.runtime
+        if rt.stopped:
+            rt.check_running()
+        if res is not None and res.ended:
+            raise reservation_ended(ref)
+        try:
+            ts = rt.local.state
+        except AttributeError:
+            ts = rt.state()
+        obj = ref._scoop_obj
+        stack = ts.stack
+        if stack and proc in stack:
+            fn(obj, *args, **kwargs)
             return
-    rt = proc.runtime
-    if rt.stopped:
-        rt.check_running()
-    if res is not None and res.ended:
-        raise reservation_ended(ref)
-    try:
-        ts = rt.local.state
-    except AttributeError:
-        ts = rt.state()
-    obj = ref._scoop_obj
-    stack = ts.stack
-    if stack and proc in stack:
-        fn(obj, *args, **kwargs)
-        return
-    if proc.passive:
-        # No executor: the client runs the command itself, now, and its
-        # exception reaches the caller directly (SPEC §8).
-        if query(proc, res, fn, obj, args, kwargs) is not None:
-            rt.warn_result(fn)
-        return
-    if proc.remote:
-        args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
-        refs = None
-    elif args or kwargs:
-        args, kwargs, refs = import_call(args, kwargs)
-        if refs and _lends(ts, refs):
-            # Lock passing (SPEC §6): the call is synchronous.
-            if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
+        if proc.passive:
+            # No executor: the client runs the command itself, now, and its
+            # exception reaches the caller directly (SPEC §8).
+            if query(proc, res, fn, obj, args, kwargs) is not None:
                 rt.warn_result(fn)
             return
-    else:
-        refs = None
-    client = ts.current
-    item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
-    if res is not None:
-        # res.queue, inlined for its common case.
-        pq = client.held[proc] if client is res.client else res.queue(proc, client)
-    else:
-        pq = client.held.get(proc) or client.implicit.get(proc)
-        if pq is None:
-            client.open_implicit(proc, item)
-            return
+        if proc.remote:
+            args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
+            refs = None
+        elif args or kwargs:
+            args, kwargs, refs = import_call(args, kwargs)
+            if refs and _lends(ts, refs):
+                # Lock passing (SPEC §6): the call is synchronous.
+                if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
+                    rt.warn_result(fn)
+                return
+        else:
+            refs = None
+        client = ts.current
+        item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
+        if res is not None:
+            # res.queue, inlined for its common case.
+            pq = client.held[proc] if client is res.client else res.queue(proc, client)
+        else:
+            pq = client.held.get(proc) or client.implicit.get(proc)
+            if pq is None:
+                client.open_implicit(proc, item)
+                return
     pq.items.append(item)  # see scoop._queue for why no lock is needed
     if pq.state is not QUEUED and not pq.log_slow():
         client.log(proc, item)  # the queue closed: a new one

@@ -21,7 +21,7 @@ _queue_ids = itertools.count(1)
 IMPLICIT_CACHE = 64
 
 
-def _by_id(proc: Processor) -> int:
+def by_id(proc: Processor) -> int:
     return proc.id
 
 
@@ -131,7 +131,7 @@ class Client:
         out. Returns the new queues, to give to :meth:`release`.
         """
         held = self.held
-        todo = sorted({p for p in procs if p not in held and p not in running}, key=_by_id)
+        todo = sorted({p for p in procs if p not in held and p not in running}, key=by_id)
         if not todo:
             return []
         for p in todo:

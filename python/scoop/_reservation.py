@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar, overload
 
 from . import _native
 from ._errors import SeparateAccessError, WaitTimeout
-from ._processor import Client, Processor
+from ._processor import Client, Processor, by_id
 from ._queue import WAIT_SLICE_US, PrivateQueue
 from ._proxy import SeparateRef, make_ref, plain_ref
 from ._values import as_reference
@@ -131,7 +131,7 @@ def wait_for_change(
     be missed. Sleeping costs no CPU: the thread waits on its semaphore in
     the core (waking every slice, to run signal handlers).
     """
-    procs = sorted({r._scoop_proc for r in refs}, key=lambda p: p.id)
+    procs = sorted({r._scoop_proc for r in refs}, key=by_id)
     if len(procs) == 1 and len(queues) == 1 and not procs[0].remote:
         proc = procs[0]
         waiter = Waiter(ts.tid, client.key, condition, tuple(plain_ref(r) for r in refs))

@@ -40,8 +40,13 @@ DEADLOCK = -3
 
 def _check_extension() -> None:
     """Load the Go core (on the first runtime) and check it speaks our protocol."""
-    native = _native
-    codes = (native.Version(), native.CloseCode, native.ErrorCode, native.DeadlockCode, native.NotParkedCode)
+    codes = (
+        _native.Version(),
+        _native.CloseCode,
+        _native.ErrorCode,
+        _native.DeadlockCode,
+        _native.NotParkedCode,
+    )
     expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED)
     if codes != expected:  # pragma: no cover - a stale build
         raise ImportError(
