@@ -64,7 +64,6 @@ type Runtime struct {
 	// Scheduler state (scheduler.go).
 	runq          []*processor
 	idle          []*thread
-	helpers       map[*thread]struct{} // threads counted in running while they help (Help)
 	executors     map[int64]*thread
 	running       int // executors in execRunning
 	spawning      int // executors asked of the spawner, not yet arrived
@@ -93,7 +92,6 @@ func New(opts Options) *Runtime {
 		procs:       make(map[int64]*processor),
 		queues:      make(map[int64]*privateQueue),
 		executors:   make(map[int64]*thread),
-		helpers:     make(map[*thread]struct{}),
 		blocked:     make(map[int64]*thread),
 		monitorKick: make(chan struct{}, 1),
 		monitorDone: make(chan struct{}),

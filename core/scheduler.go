@@ -267,20 +267,15 @@ func (rt *Runtime) monitor() {
 	}
 }
 
-// allStalled reports whether every active executor has stayed out of the
-// core for at least Options.StallAfter.
+// allStalled reports whether every active thread (an executor, or a thread
+// helping) has stayed out of the core for at least Options.StallAfter.
 func (rt *Runtime) allStalled() bool {
 	if rt.collecting {
 		return false
 	}
 	limit := rt.now() - int64(rt.opts.StallAfter)
-	for _, e := range rt.executors {
-		if e.exec == execRunning && e.lastCross > limit {
-			return false
-		}
-	}
-	for h := range rt.helpers {
-		if h.lastCross > limit {
+	for _, e := range rt.threads {
+		if e.active() && e.lastCross > limit {
 			return false
 		}
 	}

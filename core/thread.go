@@ -62,11 +62,6 @@ func (rt *Runtime) setActive(e *thread, on bool) {
 		}
 	} else {
 		e.helper = on
-		if on {
-			rt.helpers[e] = struct{}{}
-		} else {
-			delete(rt.helpers, e)
-		}
 	}
 	if on {
 		rt.running++
