@@ -56,6 +56,17 @@ func (rt *Runtime) WaitFor(t, q int64, clients []int64, timeout time.Duration) (
 		}
 	}
 	rt.mu.Unlock()
+	if f := th.fiber; f != nil {
+		// A fiber suspends instead of blocking: it stays registered as
+		// waiting until its hub resumes it (NextFor unblocks it).
+		if !f.suspend(th, -1) {
+			return Suspended, nil
+		}
+		rt.mu.Lock()
+		rt.unblock(th)
+		rt.mu.Unlock()
+		return 1, nil
+	}
 	posted, err := rt.Wait(t, timeout)
 	rt.mu.Lock()
 	rt.unblock(th)

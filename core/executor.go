@@ -28,9 +28,26 @@ func (rt *Runtime) BecomeExecutor(t int64) error {
 
 // Next blocks executor t until a processor is ready and returns the id of
 // the private queue to serve, or 0 when the executor must exit.
-func (rt *Runtime) Next(t int64) (int64, error) {
+func (rt *Runtime) Next(t int64) (int64, error) { return rt.NextFor(t, 0) }
+
+// NextFor is Next for an executor that runs call bodies in fibers (a hub):
+// the processor it returns is served by fiber f, one of t's (NewFiber), and
+// a value at most Resume means "resume the fiber Resume - value", which was
+// posted while suspended. A hub resumes its fibers before it serves new
+// queues: each holds a call body half done, and reservations with it.
+// With f = 0, t serves the processor itself.
+func (rt *Runtime) NextFor(t, f int64) (int64, error) {
 	rt.mu.Lock()
 	e, err := rt.executor(t)
+	if err == nil && f != 0 {
+		var fb *thread
+		if fb, err = rt.fiberThread(f); err == nil && (fb.fiber.hub != e || fb.current != nil || len(fb.helping) > 0) {
+			err = fmt.Errorf("scoop core: fiber %d is not an idle fiber of executor %d", f, t)
+		}
+		if err == nil {
+			e.serveIn = fb
+		}
+	}
 	if err != nil {
 		rt.mu.Unlock()
 		return 0, err
@@ -85,12 +102,9 @@ func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) 
 	// contended sync.Mutex between threads locked to OS threads costs tens
 	// of µs (BenchmarkWakePark/handoff: ~55 µs per round trip, ~12 µs
 	// with the post after the unlock).
-	var notified *semaphore
+	var notified *thread
 	if notify != 0 {
-		if th := rt.threads[notify]; th != nil {
-			notified = th.sem
-			rt.semMu.RLock() // until posted: see postUnlocked
-		}
+		notified = rt.holdForPost(rt.threads[notify])
 	}
 	p := pq.handler
 	if p.wakePending {
@@ -110,13 +124,26 @@ func (rt *Runtime) Park(t, q int64, mayClose bool, notify int64) (int64, error) 
 	return rt.after(e, helped, notified), nil
 }
 
-// postUnlocked posts s, if not nil, after rt.mu was released; the caller
-// took rt.semMu for reading, under rt.mu, when it chose s. That read lock
-// keeps DropThread from recycling s (semPool) before the post, so that
-// the post cannot wake the semaphore's next owner early.
-func (rt *Runtime) postUnlocked(s *semaphore) {
-	if s != nil {
-		s.post()
+// holdForPost returns th, to be posted by postUnlocked once rt.mu is
+// released. Called with rt.mu held; th may be nil.
+func (rt *Runtime) holdForPost(th *thread) *thread {
+	if th != nil && th.sem != nil {
+		rt.semMu.RLock() // until posted: see postUnlocked
+	}
+	return th
+}
+
+// postUnlocked posts th, if not nil, after rt.mu was released; the caller
+// chose it with holdForPost, under rt.mu, which took rt.semMu for reading.
+// That read lock keeps DropThread from recycling th's semaphore (semPool)
+// before the post, so that the post cannot wake its next owner early. (A
+// fiber's semaphore is not recycled.)
+func (rt *Runtime) postUnlocked(th *thread) {
+	if th == nil {
+		return
+	}
+	th.post()
+	if th.sem != nil {
 		rt.semMu.RUnlock()
 	}
 }
@@ -151,19 +178,18 @@ func (rt *Runtime) Help(t, q int64) int64 {
 		if !rt.removeRunq(p) {
 			return 0
 		}
-	case p.state == procRunning && p.executor != nil && p.executor.assigned == p:
+	case p.state == procRunning && p.executor != nil && p.executor.osThread().assigned == p:
 		// Its executor has not woken up yet: it will find nothing
 		// assigned and look for other work (see next).
-		e := p.executor
-		e.assigned = nil
-		e.current = nil
+		p.executor.osThread().assigned = nil
+		p.executor.current = nil
 	case p.state == procParked && p.head() == pq:
 	default:
 		return 0
 	}
 	p.executor = th
 	th.helping = append(th.helping, p)
-	if !th.executor && !th.helper {
+	if !th.executor && !th.helper && th.fiber == nil {
 		// While it runs calls it occupies the GIL as an executor would:
 		// calls it makes wake no other executor (MaxActive), whose work
 		// the thread would then wait for instead of doing it.

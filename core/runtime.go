@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -95,10 +96,20 @@ func New(opts Options) *Runtime {
 		blocked:     make(map[int64]*thread),
 		monitorKick: make(chan struct{}, 1),
 		monitorDone: make(chan struct{}),
+		nextID:      runtimes.Add(1) * idsPerRuntime,
 	}
 	go rt.monitor()
 	return rt
 }
+
+// runtimes counts the runtimes made in this process. Each takes its ids
+// from a range of its own, so that a thread left over from a runtime that
+// was shut down can never name (and wake) a thread or processor of a later
+// one.
+var runtimes atomic.Int64
+
+// idsPerRuntime is the size of each runtime's id range.
+const idsPerRuntime = 1 << 40
 
 func (rt *Runtime) newID() int64 {
 	rt.nextID++

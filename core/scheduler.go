@@ -49,17 +49,24 @@ func (rt *Runtime) wantExecutor() bool {
 func (rt *Runtime) assign(e *thread, p *processor) {
 	rt.run(e, p)
 	e.assigned = p
+	e.resume.wake()
 	e.sem.post()
 }
 
-// run makes e the executor of p.
+// run makes e the executor of p: e itself, or the fiber that e (a hub) has
+// offered to serve its next processor in (NextFor), or, for a fiber e, e.
 func (rt *Runtime) run(e *thread, p *processor) {
-	if e.exec != execRunning {
-		e.exec = execRunning
+	os := e.osThread()
+	if os.exec != execRunning {
+		os.exec = execRunning
 		rt.running++
 	}
-	e.current = p
-	p.executor = e
+	by := e
+	if e.serveIn != nil {
+		by = e.serveIn
+	}
+	by.current = p
+	p.executor = by
 	rt.setState(p, procRunning)
 }
 
@@ -102,7 +109,7 @@ func (rt *Runtime) removeRunq(p *processor) bool {
 // after returns what thread e does once it has left a processor: an
 // executor serves the next one (next); a thread that was helping goes back
 // to its wait (0).
-func (rt *Runtime) after(e *thread, helped bool, notify *semaphore) int64 {
+func (rt *Runtime) after(e *thread, helped bool, notify *thread) int64 {
 	if helped {
 		rt.mu.Unlock()
 		rt.postUnlocked(notify)
@@ -162,13 +169,34 @@ func (rt *Runtime) fillExecutors() {
 // (shutdown, or retirement after being idle for Options.IdleRetire).
 // Called with rt.mu held; returns with it released. It posts notify, if
 // not nil, as soon as rt.mu is released (see Park and postUnlocked).
-func (rt *Runtime) next(e *thread, notify *semaphore) int64 {
+//
+// A fiber never blocks: it takes a processor from the run queue if there is
+// one and no fiber of its hub waits to be resumed, and otherwise gets 0: it
+// goes back to its hub, which looks for work as an executor does (NextFor).
+func (rt *Runtime) next(e *thread, notify *thread) int64 {
+	if e.fiber != nil {
+		var q int64
+		if !rt.stopped && len(rt.runq) > 0 && !e.fiber.hub.resume.hasReady() {
+			p := rt.popRunq()
+			rt.run(e, p)
+			q = p.head().id // under rt.mu: see below
+		}
+		rt.mu.Unlock()
+		rt.postUnlocked(notify)
+		return q
+	}
 	for {
 		if rt.stopped {
 			rt.retire(e)
 			rt.mu.Unlock()
 			rt.postUnlocked(notify)
 			return 0
+		}
+		if f := e.resume.popReady(); f != nil {
+			rt.unblock(f)
+			rt.mu.Unlock()
+			rt.postUnlocked(notify)
+			return Resume - f.id
 		}
 		if p := rt.popRunq(); p != nil {
 			rt.run(e, p)
@@ -180,6 +208,9 @@ func (rt *Runtime) next(e *thread, notify *semaphore) int64 {
 			rt.postUnlocked(notify)
 			return q
 		}
+		if !e.resume.goIdle() {
+			continue // a fiber was posted meanwhile
+		}
 		e.exec = execIdle
 		rt.running--
 		rt.idle = append(rt.idle, e)
@@ -189,6 +220,7 @@ func (rt *Runtime) next(e *thread, notify *semaphore) int64 {
 
 		idleSince := rt.now()
 		signalled := e.sem.wait(rt.opts.IdleRetire)
+		e.resume.wake()
 		// A signal delivered to this thread also ends the wait early
 		// (EINTR), and that is no idle timeout: only a wait that lasted
 		// IdleRetire may retire the executor (found by a test that
@@ -206,7 +238,8 @@ func (rt *Runtime) next(e *thread, notify *semaphore) int64 {
 		if rt.removeIdle(e) {
 			e.exec = execRunning
 			rt.running++
-			if timedOut && len(rt.executors) > 1 {
+			// A hub whose fibers hold call bodies must stay for them.
+			if timedOut && len(rt.executors) > 1 && !e.resume.holdsBodies() {
 				rt.retire(e)
 				rt.mu.Unlock()
 				return 0

@@ -21,11 +21,15 @@ const (
 // Each has its own semaphore, which the core posts to wake it.
 type thread struct {
 	id  int64
-	sem *semaphore
+	sem *semaphore // nil for a fiber, which never blocks (fiber.go)
+
+	fiber  *fiber   // set for a fiber: a call body's continuation on a hub
+	resume hubQueue // for a hub: its fibers waiting to be resumed
 
 	executor bool
 	exec     execState
 	current  *processor   // the processor this executor serves, if any
+	serveIn  *thread      // the fiber a hub offered for its next processor (NextFor)
 	assigned *processor   // handed over by another thread while idle
 	helping  []*processor // the processors this thread runs while it waits for them (Help), innermost last
 	helper   bool         // a thread that is not an executor, counted in Runtime.running while it helps
@@ -76,7 +80,7 @@ func (e *thread) helps(p *processor) bool {
 	return n > 0 && e.helping[n-1] == p
 }
 
-func (rt *Runtime) touch(e *thread) { e.lastCross = rt.now() }
+func (rt *Runtime) touch(e *thread) { e.osThread().lastCross = rt.now() }
 
 // now is the runtime's monotonic clock, in nanoseconds.
 func (rt *Runtime) now() int64 { return int64(time.Since(rt.epoch)) }
@@ -111,9 +115,11 @@ func (rt *Runtime) DropThread(t int64) {
 	// (see semPool) for nothing (TestDropThreadAfterWaitQuietTimeout).
 	rt.quietWaiters = slices.DeleteFunc(rt.quietWaiters, func(w *thread) bool { return w == th })
 	delete(rt.threads, t)
-	rt.semMu.Lock() // no post of th.sem is under way (see postUnlocked)
-	putSemaphore(th.sem)
-	rt.semMu.Unlock()
+	if th.sem != nil {
+		rt.semMu.Lock() // no post of th.sem is under way (see postUnlocked)
+		putSemaphore(th.sem)
+		rt.semMu.Unlock()
+	}
 }
 
 func (rt *Runtime) thread(t int64) (*thread, error) {
@@ -129,7 +135,7 @@ func (rt *Runtime) Signal(t int64) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if th := rt.threads[t]; th != nil {
-		th.sem.post()
+		th.post()
 	}
 }
 
@@ -144,6 +150,9 @@ func (rt *Runtime) Signal(t int64) {
 func (rt *Runtime) Wait(t int64, timeout time.Duration) (bool, error) {
 	rt.mu.Lock()
 	th, err := rt.thread(t)
+	if err == nil && th.fiber != nil {
+		err = fmt.Errorf("scoop core: fiber %d must Suspend, not Wait", t)
+	}
 	if err != nil {
 		rt.mu.Unlock()
 		return false, err

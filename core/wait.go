@@ -96,7 +96,7 @@ func (rt *Runtime) Notify(p, client int64) {
 			continue
 		}
 		w.notified = true
-		w.waiter.sem.post()
+		w.waiter.post()
 	}
 	pr.watches = kept
 }

@@ -55,3 +55,13 @@ func scoop_collecting(on C.int) { Collecting(on != 0) }
 func scoop_reserve_group(client C.longlong, handlers, queues *C.char, implicit C.int) C.longlong {
 	return C.longlong(ReserveGroup(int64(client), C.GoString(handlers), C.GoString(queues), implicit != 0))
 }
+
+//export scoop_suspend
+func scoop_suspend(t, timeoutMicros C.longlong) C.longlong {
+	return C.longlong(Suspend(int64(t), int64(timeoutMicros)))
+}
+
+//export scoop_suspend_for
+func scoop_suspend_for(t, queue C.longlong, clients *C.char) C.longlong {
+	return C.longlong(SuspendFor(int64(t), int64(queue), C.GoString(clients)))
+}

@@ -13,6 +13,8 @@ extern void scoop_signal(long long);
 extern long long scoop_help(long long, long long);
 extern void scoop_collecting(int);
 extern long long scoop_reserve_group(long long, char*, char*, int);
+extern long long scoop_suspend(long long, long long);
+extern long long scoop_suspend_for(long long, long long, char*);
 static uintptr_t scoop_addr_reserve1(void) { return (uintptr_t)scoop_reserve1; }
 static uintptr_t scoop_addr_wake(void) { return (uintptr_t)scoop_wake; }
 static uintptr_t scoop_addr_contended(void) { return (uintptr_t)scoop_contended; }
@@ -24,6 +26,8 @@ static uintptr_t scoop_addr_signal(void) { return (uintptr_t)scoop_signal; }
 static uintptr_t scoop_addr_help(void) { return (uintptr_t)scoop_help; }
 static uintptr_t scoop_addr_collecting(void) { return (uintptr_t)scoop_collecting; }
 static uintptr_t scoop_addr_reserve_group(void) { return (uintptr_t)scoop_reserve_group; }
+static uintptr_t scoop_addr_suspend(void) { return (uintptr_t)scoop_suspend; }
+static uintptr_t scoop_addr_suspend_for(void) { return (uintptr_t)scoop_suspend_for; }
 */
 import "C"
 
@@ -36,10 +40,11 @@ import "fmt"
 // GIL during the call.
 func NoGILTable() string {
 	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d,new_processor=%d,drop_processor=%d,"+
-		"release_parked=%d,signal=%d,help=%d,collecting=%d,reserve_group=%d",
+		"release_parked=%d,signal=%d,help=%d,collecting=%d,reserve_group=%d,suspend=%d,suspend_for=%d",
 		uint64(C.scoop_addr_reserve1()), uint64(C.scoop_addr_wake()),
 		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()),
 		uint64(C.scoop_addr_new_processor()), uint64(C.scoop_addr_drop_processor()),
 		uint64(C.scoop_addr_release_parked()), uint64(C.scoop_addr_signal()), uint64(C.scoop_addr_help()),
-		uint64(C.scoop_addr_collecting()), uint64(C.scoop_addr_reserve_group()))
+		uint64(C.scoop_addr_collecting()), uint64(C.scoop_addr_reserve_group()),
+		uint64(C.scoop_addr_suspend()), uint64(C.scoop_addr_suspend_for()))
 }

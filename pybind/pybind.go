@@ -197,6 +197,43 @@ func BecomeSpawner(t int64) int64 {
 // Next blocks executor t until it has a queue to serve; 0 means exit.
 func Next(t int64) int64 { return code(current().Next(t)) }
 
+// ResumeCode: a value v <= ResumeCode from NextFor means "resume fiber
+// ResumeCode - v" (core.Resume).
+const ResumeCode int64 = core.Resume
+
+// SuspendedCode is what SuspendFor returns when the fiber must switch to
+// its hub (core.Suspended).
+const SuspendedCode int64 = core.Suspended
+
+// NewFiber registers a fiber of executor t (a greenlet of its thread) and
+// returns its thread id, or ErrorCode.
+func NewFiber(t int64) int64 { return code(current().NewFiber(t)) }
+
+// NextFor blocks executor t until it has a queue to serve, in its fiber f,
+// or a fiber to resume (a value <= ResumeCode); 0 means exit.
+func NextFor(t, f int64) int64 { return code(current().NextFor(t, f)) }
+
+// Suspend: fiber t waits to be posted, at most timeoutMicros (forever if
+// negative): 1 if a post was pending, 0 if it must switch to its hub
+// (core.Runtime.Suspend). Never blocks.
+func Suspend(t, timeoutMicros int64) int64 {
+	d := time.Duration(-1)
+	if timeoutMicros >= 0 {
+		d = time.Duration(timeoutMicros) * time.Microsecond
+	}
+	return code(current().Suspend(t, d))
+}
+
+// SuspendFor: fiber t waits for the handler of queue q, as WaitFor, without
+// blocking: 1 posted, SuspendedCode, DeadlockCode, or ErrorCode.
+func SuspendFor(t, q int64, clients string) int64 {
+	ids, err := parseIDs(clients)
+	if err != nil {
+		return fail(err)
+	}
+	return code(current().SuspendFor(t, q, ids))
+}
+
 // Park: executor t drained queue q (see core.Runtime.Park).
 func Park(t, q int64, mayClose bool, notify int64) int64 {
 	return code(current().Park(t, q, mayClose, notify))
@@ -249,7 +286,7 @@ func Stats() string {
 
 // Version is the boundary protocol's version; the Python side checks it at
 // import, so that a stale extension fails loudly instead of misbehaving.
-func Version() int64 { return 2 }
+func Version() int64 { return 3 }
 
 // Describe dumps the state of the busy and parked processors, for
 // diagnosing a stuck program (core.Runtime.Describe).

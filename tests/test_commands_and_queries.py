@@ -370,3 +370,20 @@ def test_ctrl_c_interrupts_a_query_blocked_on_a_busy_handler(how):
     assert result.returncode == 0, describe(result)
     assert "KeyboardInterrupt after" in result.stdout, describe(result)
     assert "balance after interrupt: 3" in result.stdout, describe(result)
+
+
+def test_a_call_the_handler_ran_before_it_closed_the_queue_is_not_taken_back():
+    # The client appends, then reads the queue's state; the handler may run the call (the END
+    # of a reservation, say) and close the queue in between. The call ran: it must not be
+    # taken back out of the (now empty) deque, nor logged again.
+    from scoop._protocol import CLOSED, END_ITEM
+    from scoop._queue import PrivateQueue
+
+    pq = PrivateQueue(0, None, 0, implicit=False)  # type: ignore[arg-type]
+    pq.state = CLOSED
+    assert pq.log_slow(END_ITEM) is True
+    assert not pq.items
+    # A call the handler did not see is taken back, for the client to log anew.
+    pq.items.append(END_ITEM)
+    assert pq.log_slow(END_ITEM) is False
+    assert not pq.items

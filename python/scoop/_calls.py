@@ -17,7 +17,7 @@ from . import _native
 from ._errors import reservation_ended
 from ._process import pickle_call
 from ._processor import Processor
-from ._queue import CALL, CLOSED, QUEUED
+from ._protocol import CALL, CLOSED, QUEUED
 from ._runtime import ThreadState, failed_error
 from ._values import import_call, import_value
 
@@ -89,7 +89,7 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
                 client.open_implicit(proc, item)
                 return
     pq.items.append(item)  # see scoop._queue for why no lock is needed
-    if pq.state is not QUEUED and not pq.log_slow():
+    if pq.state is not QUEUED and not pq.log_slow(item):
         client.log(proc, item)  # the queue closed: a new one
 
 

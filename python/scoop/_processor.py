@@ -6,7 +6,8 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from . import _native
-from ._queue import CLOSED, NEW, PARKED, QUEUED, PrivateQueue
+from ._protocol import CLOSED, NEW, PARKED, QUEUED
+from ._queue import PrivateQueue
 
 if TYPE_CHECKING:
     from ._runtime import Runtime

@@ -37,28 +37,24 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import _native
+from ._protocol import (
+    CLIENT,
+    CLOSED,
+    DEADLOCK,
+    END_ITEM,
+    NEW,
+    NOT_PARKED,
+    PARKED,
+    QUEUED,
+    SUSPENDED,
+    SYNC,
+    WAIT_SLICE_US,
+)
 from ._waiters import recheck
 
 if TYPE_CHECKING:
     from ._processor import Processor
     from ._runtime import ThreadState
-
-# Item kinds. An item is a tuple whose first element is its kind:
-#   (CALL, client_key, function, obj, args, kwargs, future, refs)
-#   (SYNC, thread_id)   the client waits for the handler to reach this point
-#   (END,)              the reservation ends here
-CALL, SYNC, END = 0, 1, 2
-END_ITEM = (END,)
-
-NEW, QUEUED, PARKED, CLIENT, CLOSED = "new", "queued", "parked", "client", "closed"
-
-DEADLOCK = -3  # pybind.DeadlockCode, checked when the extension loads
-NOT_PARKED = -4  # pybind.NotParkedCode, likewise
-
-# How long a blocked client sleeps in Go before it comes back to Python to
-# run signal handlers (Ctrl-C), in microseconds.
-WAIT_SLICE_US = 50_000
-
 
 class PrivateQueue:
     """One client's reservation of one handler, as the Python side sees it."""
@@ -91,17 +87,25 @@ class PrivateQueue:
         self.items.append(item)
         if self.state is QUEUED:
             return True
-        return self.log_slow()
+        return self.log_slow(item)
 
-    def log_slow(self) -> bool:
-        """The rest of :meth:`log` when the handler is not serving the queue."""
+    def log_slow(self, item: tuple[Any, ...]) -> bool:
+        """The rest of :meth:`log` of *item*, when the handler is not
+        serving the queue."""
         with self.mu:
             state = self.state
             if state is CLOSED:
-                # The handler closed the queue without seeing the call (it
-                # looks at the deque after writing CLOSED): take it back.
-                self.items.pop()
-                return False
+                items = self.items
+                if items and items[-1] is item:
+                    # The handler closed the queue without seeing the call
+                    # (it looks at the deque after writing CLOSED): take it
+                    # back. (The client is the only producer: the last item
+                    # is its own.)
+                    items.pop()
+                    return False
+                # The handler ran it, and closed the queue after it: it was
+                # the END of the reservation.
+                return True
             wake = state is PARKED and not self.woken
             if wake:
                 self.woken = True
@@ -152,10 +156,24 @@ class PrivateQueue:
                 continue
             if wake:
                 _native.Wake(self.id)
-            # Returns at the latest after a slice, so that this loop's
-            # bytecode runs Python's signal handlers (KeyboardInterrupt).
-            if _native.WaitFor(ts.tid, self.id, blocking, WAIT_SLICE_US) == DEADLOCK:
+            if ts.hub is not None:
+                # A fiber: suspended, its thread goes on with other work,
+                # and resumes it here once the handler has answered.
+                outcome = _native.SuspendFor(ts.tid, self.id, blocking.encode())
+                if outcome == SUSPENDED:
+                    ts.hub.switch(False)
+                    continue
+            else:
+                # Returns at the latest after a slice, so that this loop's
+                # bytecode runs Python's signal handlers (KeyboardInterrupt)
+                # and sees a runtime that stopped.
+                outcome = _native.WaitFor(ts.tid, self.id, blocking, WAIT_SLICE_US)
+            if outcome == DEADLOCK:
                 raise self.proc.runtime.deadlock_error(ts)
+            if outcome < 0 and outcome != SUSPENDED:
+                self.proc.runtime.raise_core_error()
+            if self.proc.runtime.stopped:
+                self.proc.runtime.check_running()
 
     def give_turn(self) -> None:
         """The client is done running a call body as the handler."""

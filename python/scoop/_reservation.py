@@ -12,7 +12,8 @@ from typing import Any, Callable, TypeVar, overload
 from . import _native
 from ._errors import SeparateAccessError, WaitTimeout
 from ._processor import Client, Processor, by_id
-from ._queue import WAIT_SLICE_US, PrivateQueue
+from ._protocol import WAIT_SLICE_US
+from ._queue import PrivateQueue
 from ._proxy import SeparateRef, make_ref, plain_ref
 from ._values import as_reference
 from ._waiters import Waiter
@@ -161,16 +162,29 @@ def wait_for_change(
 
 
 def _sleep(ts: Any, woken: Callable[[], bool], deadline: float | None, condition: Any) -> None:
-    """Sleep until *woken()*; WaitTimeout after *deadline*."""
+    """Sleep until *woken()*; WaitTimeout after *deadline*.
+
+    A thread sleeps in the core in slices, to run signal handlers and to see
+    whether its runtime stopped; a fiber is suspended until it is posted or
+    its deadline passes.
+    """
+    runtime = ts.runtime
     while not woken():
-        slice_us = WAIT_SLICE_US
+        timeout_us = WAIT_SLICE_US if ts.hub is None else -1
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:
                 name = getattr(condition, "__qualname__", repr(condition))
                 raise WaitTimeout(f"the wait condition {name} did not hold in time; nothing of the body ran")
-            slice_us = min(slice_us, max(1, int(left * 1e6)))
-        _native.Wait(ts.tid, slice_us)
+            left_us = max(1, int(left * 1e6))
+            timeout_us = left_us if timeout_us < 0 else min(timeout_us, left_us)
+        if ts.hub is not None:
+            if _native.Suspend(ts.tid, timeout_us) == 0:
+                ts.hub.switch(False)
+        else:
+            _native.Wait(ts.tid, timeout_us)
+        if runtime.stopped:
+            runtime.check_running()
 
 
 @overload

@@ -1,11 +1,16 @@
-"""The runtime: executor threads and the serve loop (the handler's side).
+"""The runtime: executor threads, their fibers, and the serve loop (the
+handler's side).
 
 One :class:`Runtime` exists at a time; ``scoop.shutdown()`` ends it and the
-next separate object starts a fresh one. Executors are a few Python threads
-that ask the Go core for the next private queue to serve, run its calls, and
-ask again; the core blocks them (GIL released) while there is nothing to do
-and decides when the pool must grow. The client's side of a call is in
-:mod:`scoop._calls`. See docs/protocol.md.
+next separate object starts a fresh one. Executors are a few Python threads,
+each the *hub* of its fibers: it asks the Go core for the next private queue
+to serve or fiber to resume, and switches to a fiber (a greenlet) that runs
+the calls. A call body that must wait (a query on a busy handler, a wait
+condition) suspends its fiber and switches back to the hub, which goes on
+with other processors: waiting holds no thread. The core blocks a hub (GIL
+released) while there is nothing to do, and decides when the pool must grow:
+only when call bodies block outside pyscoop (I/O, ``time.sleep``). The
+client's side of a call is in :mod:`scoop._calls`. See docs/protocol.md.
 """
 
 from __future__ import annotations
@@ -22,20 +27,32 @@ import weakref
 from collections import deque
 from typing import Any, Callable
 
+from greenlet import greenlet
+
 from . import _native
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, ProbeClient, Processor
-from ._queue import CALL, CLIENT, CLOSED, NOT_PARKED, PARKED, QUEUED, SYNC, WAIT_SLICE_US, PrivateQueue
+from ._protocol import (
+    CALL,
+    CLIENT,
+    CLOSE,
+    CLOSED,
+    DEADLOCK,
+    ERROR,
+    NOT_PARKED,
+    PARKED,
+    PROTOCOL_VERSION,
+    QUEUED,
+    RESUME,
+    SUSPENDED,
+    SYNC,
+    WAIT_SLICE_US,
+)
+from ._queue import PrivateQueue
 from ._values import import_value
 from ._waiters import recheck
 
 logger = logging.getLogger("scoop")
-
-PROTOCOL_VERSION = 2
-# The codes of pybind/pybind.go; checked against the extension when it loads.
-CLOSE = -1
-ERROR = -2
-DEADLOCK = -3
 
 
 def _check_extension() -> None:
@@ -46,8 +63,10 @@ def _check_extension() -> None:
         _native.ErrorCode,
         _native.DeadlockCode,
         _native.NotParkedCode,
+        _native.SuspendedCode,
+        _native.ResumeCode,
     )
-    expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED)
+    expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED, SUSPENDED, RESUME)
     if codes != expected:  # pragma: no cover - a stale build
         raise ImportError(
             f"scoop._native speaks protocol {codes}, this package needs "
@@ -72,11 +91,18 @@ SHUTDOWN_REPORT_EVERY = 10.0
 class ThreadState:
     """What the runtime knows about one Python thread."""
 
-    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "__weakref__")
+    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "__weakref__")
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Runtime, tid: int = 0, hub: greenlet | None = None):
         self.runtime = runtime
-        self.tid: int = _native.NewThread()
+        self.tid: int = tid or _native.NewThread()
+        #: For a fiber (a greenlet of an executor thread, running call
+        #: bodies): the executor's own greenlet, to switch to when a body
+        #: must wait; the fiber is resumed where it switched. None for a
+        #: plain thread, which waits in the core.
+        self.hub = hub
+        #: The greenlet of a fiber, once started.
+        self.fiber: greenlet | None = None
         #: The thread as a client (executors never use theirs).
         self.client = Client(self.tid, runtime)
         #: Who logs the calls this thread makes now: the thread's own client,
@@ -198,16 +224,62 @@ class Runtime:
                     return
 
     def _executor_main(self, ts: ThreadState) -> None:
+        """An executor thread: the hub of its fibers (see the module docstring).
+
+        The hub offers the core an idle fiber with each request (NextFor): a
+        queue to serve is served in that fiber; a value at most RESUME names
+        a suspended fiber to resume. A fiber switches back with True when it
+        has nothing more to serve, or False when a body it runs waits.
+        """
         self.local.state = ts
-        q = _native.Next(ts.tid)
-        while q > 0:
+        hub = greenlet.getcurrent()
+        fibers: dict[int, ThreadState] = {}
+        idle: list[ThreadState] = []
+        offer = self._new_fiber(ts.tid, hub, fibers)
+        v = _native.NextFor(ts.tid, offer.tid)
+        while v != 0:
             try:
-                q = self.serve(ts, q)
+                if v > 0:
+                    fiber, offer = offer, None
+                    assert fiber.fiber is not None
+                    self.local.state = fiber
+                    done = fiber.fiber.switch(v)
+                elif v <= RESUME:
+                    fiber = fibers[RESUME - v]
+                    assert fiber.fiber is not None
+                    self.local.state = fiber
+                    done = fiber.fiber.switch()
+                else:  # pragma: no cover - a bug in pyscoop itself
+                    logger.critical("scoop: %s", _native.LastError())
+                    return
             except BaseException:  # pragma: no cover - a bug in pyscoop itself
                 logger.critical("scoop: executor failed; its processor is stuck", exc_info=True)
                 return
-        if q == ERROR:  # pragma: no cover
-            logger.critical("scoop: %s", _native.LastError())
+            finally:
+                self.local.state = ts
+            if done:
+                idle.append(fiber)
+            if offer is None:
+                offer = idle.pop() if idle else self._new_fiber(ts.tid, hub, fibers)
+            v = _native.NextFor(ts.tid, offer.tid)
+
+    def _new_fiber(self, hub_tid: int, hub: greenlet, fibers: dict[int, ThreadState]) -> ThreadState:
+        tid = _native.NewFiber(hub_tid)
+        if tid < 0:
+            self.raise_core_error()
+        fts = fibers[tid] = ThreadState(self, tid, hub)
+        fts.fiber = greenlet(functools.partial(self._fiber_main, fts), parent=hub)
+        return fts
+
+    def _fiber_main(self, ts: ThreadState, q: int) -> None:
+        """A fiber: serve the queues its hub hands it, until the runtime ends."""
+        assert ts.hub is not None
+        while True:
+            while q > 0:
+                q = self.serve(ts, q)
+            if q == ERROR:  # pragma: no cover - a bug in pyscoop itself
+                logger.critical("scoop: %s", _native.LastError())
+            q = ts.hub.switch(True)
 
     def raise_core_error(self) -> None:
         self.check_running()

@@ -75,6 +75,9 @@ _NOGIL = {
     "Collecting": ("collecting", None, (_INT,)),
     # the handler and queue ids as comma-separated ASCII (bytes)
     "ReserveGroup": ("reserve_group", _LL, (_LL, ctypes.c_char_p, ctypes.c_char_p, _INT)),
+    # a fiber's waits, which never block (they suspend it: core/fiber.go)
+    "Suspend": ("suspend", _LL, (_LL, _LL)),
+    "SuspendFor": ("suspend_for", _LL, (_LL, _LL, ctypes.c_char_p)),
 }
 
 
