@@ -19,6 +19,8 @@ METRIC_LABELS = {
     "hops_per_s": "hops/s",
     "meetings_per_s": "meetings/s",
     "objects_per_s": "objects/s",
+    "blocks_per_s": "blocks/s",
+    "overlap_x": "overlap ×",
 }
 
 
@@ -100,6 +102,8 @@ def build(rows, meta) -> dict:
         ratios = {}
         scoop = versions.get("scoop", {})
         for peer in peers_of(row["group"]):
+            if peer not in row["versions"]:  # not run at all (a case's own versions, --versions)
+                continue
             other = versions.get(peer, {})
             if scoop.get("status") == "ok" and other.get("status") == "ok":
                 ratios[f"scoop/{peer}"] = scoop["median_s"] / other["median_s"]
@@ -127,7 +131,7 @@ def _fmt_s(x: float) -> str:
 
 def _fmt_metric(k: str, v: float) -> str:
     label = METRIC_LABELS.get(k, k)
-    if k.endswith("_us"):
+    if k.endswith(("_us", "_x")):
         return f"{label} {v:.1f}"
     return f"{label} {v:,.0f}"
 

@@ -190,11 +190,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="measured rounds (default 5; 1 with --quick)")
     ap.add_argument("--warmup", type=int, default=None,
                     help="uncounted warm-up rounds (default 1; 0 with --quick)")
-    ap.add_argument("--only", default="", help="comma-separated programs (default: all 17)")
+    ap.add_argument("--only", default="", help="comma-separated programs (default: all of them)")
     ap.add_argument("--versions", default="",
                     help="comma-separated versions (default: all of each program's)")
     ap.add_argument("--timeout", type=float, default=None,
-                    help="seconds before a run is killed and FAILED (default 600; 60 with --quick)")
+                    help="seconds before a run is killed and FAILED (default 600, or a case's own "
+                         "longer timeout_s; 60 with --quick)")
     ap.add_argument("--max-rss-mb", type=int, default=8192,
                     help="a run whose process tree exceeds this RSS is killed and FAILED")
     ap.add_argument("--out", default=None,
@@ -218,11 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     # rows: one per (program, case); state per (row, version)
     rows = []
     for name, prog in programs:
-        versions = [v for v in prog.VERSIONS if wanted is None or v in wanted]
         for idx, case in enumerate(prog.CASES):
+            if case[mode] is None:  # a full-suite-only size (spawn K=1,000,000)
+                continue
             label = name if not case.get("label") else f"{name}[{case['label']}]"
+            versions = [v for v in case.get("versions", prog.VERSIONS)
+                        if wanted is None or v in wanted]
+            # A case may need longer than the default (spawn K=1,000,000); --timeout still wins.
+            row_timeout = timeout if args.timeout is not None else max(
+                timeout, case.get("timeout_s", 0))
             rows.append({"program": name, "case": idx, "label": label, "group": prog.GROUP,
-                         "params": case[mode], "versions": versions,
+                         "params": case[mode], "versions": versions, "timeout": row_timeout,
                          "runs": {v: [] for v in versions}, "final": {}})
 
     total = rounds + warmup
@@ -237,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                 final = row["final"].get(v)
                 if final is not None:  # failed or unavailable once: not run again
                     continue
-                rec = run_child(row["program"], row["case"], v, mode, timeout=timeout,
+                rec = run_child(row["program"], row["case"], v, mode, timeout=row["timeout"],
                                 max_rss_mb=args.max_rss_mb, tree=row["group"] == "cowichan")
                 st = rec["status"]
                 shown = f"{rec['seconds']:.4f}s" if st == "ok" else st.upper()

@@ -1,4 +1,4 @@
-"""The programs of BENCHMARKS.md, in suite order.
+"""The programs of BENCHMARKS.md (and of issue 8: reservation, io_overlap), in suite order.
 
 Each program is a package ``benchmarks.programs.<name>`` whose ``__init__`` holds what all its
 versions share (sizes, input set-up, the result check, extra metrics) and imports nothing but the
@@ -13,6 +13,8 @@ PROGRAMS = [
     "query_latency",
     "pingpong",
     "spawn",
+    "reservation",
+    "io_overlap",
     # SCOOP/Qs concurrency suite
     "mutex",
     "condition",
