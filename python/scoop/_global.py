@@ -148,4 +148,11 @@ def _at_exit() -> None:
         os._exit(1)
 
 
+# multiprocessing's own at-exit handler terminates daemonic child processes,
+# and scoop's workers are daemonic (a worker must never outlive its parent).
+# Handlers run last-registered first, and multiprocessing.util registers its
+# handler when it is first imported: importing it before registering ours
+# makes ours run first, so the commands logged last reach live workers.
+import multiprocessing.util  # noqa: E402,F401
+
 atexit.register(_at_exit)
