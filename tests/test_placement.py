@@ -6,7 +6,7 @@ import os
 
 import pytest
 from models_placement import Cruncher, Fork
-from support import describe, run_script
+from support import describe, run_python, run_script
 
 import scoop
 
@@ -117,3 +117,20 @@ def test_commands_logged_last_to_a_worker_run_before_the_program_ends(tmp_path, 
     assert result.returncode == 0, describe(result)
     assert out.read_text() == "first\nlast\n", describe(result)
     assert "main guard" not in result.stderr and "__main__" not in result.stderr, describe(result)
+
+
+def test_a_worker_that_cannot_load_its_class_says_so(tmp_path):
+    # A class of `python -c` exists in no file the worker could import: the error is that, not
+    # a missing main guard.
+    code = (
+        "import scoop\n"
+        "class Local(scoop.Separate):\n"
+        "    def ping(self) -> int:\n"
+        "        return 1\n"
+        "scoop.configure(placement={'__main__.Local': {'kind': 'process'}})\n"
+        "Local().ping()\n"
+    )
+    result = run_python(["-c", code], cwd=tmp_path)
+    assert result.returncode == 1, describe(result)
+    assert "the worker process could not load the call: Can't get attribute 'Local'" in result.stderr, describe(result)
+    assert "main guard" not in result.stderr and "if __name__" not in result.stderr, describe(result)
