@@ -6,7 +6,7 @@ import os
 
 import pytest
 from models_placement import Cruncher, Fork
-from support import describe, run_script
+from support import describe, run_python, run_script
 
 import scoop
 
@@ -102,5 +102,35 @@ def test_a_program_without_a_main_guard_is_told_why_its_worker_died():
     # at import time fails there and ends. The client's error names the cause and the fix.
     result = run_script("process_without_main_guard.py")
     assert result.returncode != 0, describe(result)
-    assert "the worker process of a Cruncher ended" in result.stderr, describe(result)
+    assert "the worker process of a Cruncher ended (exit code 1) while it started" in result.stderr, describe(result)
+    assert "process_without_main_guard.py again in the worker failed" in result.stderr, describe(result)
     assert 'if __name__ == "__main__":' in result.stderr, describe(result)
+
+
+@pytest.mark.parametrize("mode", ["lazy", "started"])
+def test_commands_logged_last_to_a_worker_run_before_the_program_ends(tmp_path, mode):
+    # SPEC §9: no command is dropped at exit. "lazy": the worker starts at exit, when the
+    # interpreter has already dropped __main__.__file__; "started": multiprocessing's own
+    # at-exit handler would terminate the running worker before scoop's ran.
+    out = tmp_path / "out.txt"
+    result = run_script("process_command_at_exit.py", out, mode)
+    assert result.returncode == 0, describe(result)
+    assert out.read_text() == "first\nlast\n", describe(result)
+    assert "main guard" not in result.stderr and "__main__" not in result.stderr, describe(result)
+
+
+def test_a_worker_that_cannot_load_its_class_says_so(tmp_path):
+    # A class of `python -c` exists in no file the worker could import: the error is that, not
+    # a missing main guard.
+    code = (
+        "import scoop\n"
+        "class Local(scoop.Separate):\n"
+        "    def ping(self) -> int:\n"
+        "        return 1\n"
+        "scoop.configure(placement={'__main__.Local': {'kind': 'process'}})\n"
+        "Local().ping()\n"
+    )
+    result = run_python(["-c", code], cwd=tmp_path)
+    assert result.returncode == 1, describe(result)
+    assert "the worker process could not load the call: Can't get attribute 'Local'" in result.stderr, describe(result)
+    assert "main guard" not in result.stderr and "if __name__" not in result.stderr, describe(result)

@@ -18,7 +18,9 @@ _current: Runtime | None = None
 _settings: dict[str, Any] = {"on_async_error": "log"}
 
 _ASYNC_ERROR_MODES = ("log", "raise")
-_placements: dict[str, _placement.Placement] = {}
+_placements = _placement.Placements()
+#: Arguments for ray.init: the file's [tool.scoop.ray] under configure(ray=...).
+_ray_configured: dict[str, Any] = {}
 
 
 # Set in a child made by os.fork(): the Go runtime does not survive a fork
@@ -58,6 +60,9 @@ def runtime() -> Runtime:
         return rt
     with _lock:
         if _current is None:
+            # SPEC §7: the placement file is read, and checked, at start-up.
+            # Nothing here imports user code, so this cannot come back here.
+            _placements.load_file()
             _current = Runtime(**_settings)
         return _current
 
@@ -80,7 +85,12 @@ def shutdown(wait: bool = True) -> None:
                 _current = None
 
 
-def configure(*, on_async_error: Any = None, placement: Mapping[str, Any] | None = None) -> None:
+def configure(
+    *,
+    on_async_error: Any = None,
+    placement: Mapping[str, Any] | None = None,
+    ray: Mapping[str, Any] | None = None,
+) -> None:
     """Set runtime options; they apply to objects created afterwards.
 
     ``on_async_error``: what happens when a command raises and its client
@@ -89,11 +99,15 @@ def configure(*, on_async_error: Any = None, placement: Mapping[str, Any] | None
     program ends with it, as with an unhandled exception in the main thread),
     or a callable ``(exception, processor)`` called on the handler.
 
-    ``placement``: a table from class names to placements (SPEC §7), merged
-    into the current one; see :mod:`scoop._placement`.
+    ``placement``: a table from class names to placements (SPEC §7), the
+    same as the placement file's ``[tool.scoop.placement]``, merged into the
+    earlier ones; its entries win over the file's. See :mod:`scoop._placement`.
+
+    ``ray``: arguments for ``ray.init``, as ``[tool.scoop.ray]``, merged over
+    the file's (for the ``ray`` kind, not available yet).
 
     >>> import scoop
-    >>> scoop.configure(placement={"myapp.Counter": {"kind": "passive"}})
+    >>> scoop.configure(placement={"__main__.Counter": {"kind": "passive"}})
     """
     if on_async_error is not None:
         if not callable(on_async_error) and on_async_error not in _ASYNC_ERROR_MODES:
@@ -101,18 +115,26 @@ def configure(*, on_async_error: Any = None, placement: Mapping[str, Any] | None
                 f"scoop.configure(on_async_error={on_async_error!r}): expected "
                 f"'log', 'raise' or a callable (exception, processor)"
             )
-    parsed = _placement.parse(placement) if placement is not None else {}
-    # Validated whole before anything changes.
+    ray_args = _placement.parse_ray(ray, "scoop.configure(ray=...)") if ray is not None else None
+    if placement is not None:
+        _placements.configure(placement)  # checked whole before it changes anything
     if on_async_error is not None:
         _settings["on_async_error"] = on_async_error
         if _current is not None:
             _current.on_async_error = on_async_error
-    _placements.update(parsed)
+    if ray_args is not None:
+        _ray_configured.update(ray_args)
 
 
 def placement_of(cls: type) -> _placement.Placement | None:
-    """The configured placement of *cls*, if any."""
-    return _placements.get(_placement.class_name(cls)) if _placements else None
+    """The placement of a new object of *cls*, if any."""
+    return _placements.lookup(cls)
+
+
+def ray_settings() -> dict[str, Any]:
+    """The arguments for ``ray.init``: the file's, under ``configure(ray=...)``'s."""
+    from_file = _placements.file.ray if _placements.file is not None else {}
+    return {**from_file, **_ray_configured}
 
 
 def stats() -> dict[str, int]:
@@ -147,5 +169,12 @@ def _at_exit() -> None:
         sys.stderr.flush()
         os._exit(1)
 
+
+# multiprocessing's own at-exit handler terminates daemonic child processes,
+# and scoop's workers are daemonic (a worker must never outlive its parent).
+# Handlers run last-registered first, and multiprocessing.util registers its
+# handler when it is first imported: importing it before registering ours
+# makes ours run first, so the commands logged last reach live workers.
+import multiprocessing.util  # noqa: E402,F401
 
 atexit.register(_at_exit)

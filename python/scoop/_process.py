@@ -15,12 +15,19 @@ core, so the core's monitor adds executors: several workers compute at once.
 Workers start with the ``forkserver`` method where available (``spawn``
 elsewhere): a child forked from this process would inherit a Go runtime
 that does not survive fork.
+
+A worker is started by its creation command, so it may start at interpreter
+exit, when SPEC §9 runs the commands logged last: see
+:func:`_script_path_restored` for what that takes.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import signal
+import sys
 import traceback
 from typing import Any
 
@@ -51,23 +58,33 @@ class RemoteError(Exception):
 class RemoteObject:
     """The local stand-in of an object that lives in a worker process."""
 
-    __slots__ = ("_scoop_processor", "__scoop_class__", "_conn", "_process", "__weakref__")
+    __slots__ = ("_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "__weakref__")
 
     def __init__(self, cls: type, proc: Any) -> None:
+        # Made by the creating client, while the program runs: the main
+        # module still has its __file__ (see _script_path_restored).
         object.__setattr__(self, "_scoop_processor", proc)
         object.__setattr__(self, "__scoop_class__", cls)
         object.__setattr__(self, "_conn", None)
         object.__setattr__(self, "_process", None)
+        object.__setattr__(self, "_script", getattr(sys.modules.get("__main__"), "__file__", None))
 
     def start(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Start the worker and create the object there (the creation command)."""
         ctx = _context(self.__scoop_class__)
         parent, child = ctx.Pipe()
         process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="scoop-worker")
+        _script_path_restored(self._script)
         process.start()
         child.close()
         object.__setattr__(self, "_conn", parent)
         object.__setattr__(self, "_process", process)
+        try:
+            # The worker's first word: it got as far as running scoop's code,
+            # so it imported the program's main module (as __mp_main__).
+            parent.recv()
+        except (EOFError, OSError) as exc:
+            raise self._died("start") from exc
         self.request(("create", self.__scoop_class__, args, kwargs))
 
     def request(self, message: tuple[Any, ...]) -> Any:
@@ -89,22 +106,22 @@ class RemoteObject:
         raise value
 
     def _died(self, doing: str) -> RemoteError:
-        """The error for a worker process that ended while it answered *doing*."""
+        """The error for a worker process that ended while it answered *doing*
+        (``"start"``: before it could run any of scoop's code)."""
         process = self._process
         process.join(1.0)
         name = self.__scoop_class__.__qualname__
-        hint = ""
-        if doing == "create":
-            # The usual cause: the worker, started by forkserver, imports the
-            # main module again, and that creates a process-placed object.
-            hint = (
-                "; a worker process imports the program's main module again, so a program that "
-                "creates process-placed objects must do it under `if __name__ == \"__main__\":` "
-                "(see its traceback above)"
-            )
+        ended = _how_it_ended(process.exitcode)
+        if doing != "start":
+            return RemoteError(f"the worker process of a {name} {ended} while it answered {doing!r}")
+        # Before scoop's code ran, the worker only imported the program's
+        # main module again (as __mp_main__): that is what failed.
+        script = self._script or "the program's main module"
         return RemoteError(
-            f"the worker process of a {name} ended (exit code {process.exitcode}) while it "
-            f"answered {doing!r}{hint}"
+            f"the worker process of a {name} {ended} while it started: importing {script} "
+            f"again in the worker failed (its traceback is above). A worker process imports the "
+            f"program's main module again, so a program that creates process-placed objects "
+            f"at import time must do it under `if __name__ == \"__main__\":`"
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -126,6 +143,35 @@ class RemoteObject:
         if process.is_alive():  # pragma: no cover - a worker stuck in a call
             process.terminate()
         object.__setattr__(self, "_conn", None)
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "stopped answering"
+    if exitcode < 0:
+        try:
+            return f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"was killed by signal {-exitcode}"
+    return f"ended (exit code {exitcode})"
+
+
+def _script_path_restored(script: str | None) -> None:
+    """Give the main module back its ``__file__`` if the interpreter dropped it.
+
+    ``python prog.py`` deletes ``__main__.__file__`` when the script's last
+    line has run, before the at-exit handlers, and multiprocessing reads it
+    to make a new worker import the program's main module (where the
+    classes of ``__main__`` are). A command logged by the script's last
+    lines may start its object's worker at exit (SPEC §9 runs it then):
+    without the path, the worker could not find the class, and the command
+    would be lost. The script is over by then, so nothing else reads it.
+    """
+    main = sys.modules.get("__main__")
+    if script is None or main is None or getattr(main, "__file__", None) is not None:
+        return
+    if getattr(getattr(main, "__spec__", None), "name", None) is None and os.path.exists(script):
+        main.__file__ = script
 
 
 class Pickled:
@@ -175,12 +221,16 @@ def forwarder(name: str) -> Any:
 
 
 def _worker_main(conn: Any) -> None:
+    conn.send(("ready", None, ""))  # see RemoteObject.start
     obj = None
     while True:
         try:
             op, name, args, kwargs = conn.recv()
         except EOFError:  # the parent went away
             return
+        except Exception as exc:  # e.g. a class the worker cannot import
+            conn.send(("error", RemoteError(f"the worker process could not load the call: {exc}"), traceback.format_exc()))
+            continue
         if op == "stop":
             return
         try:

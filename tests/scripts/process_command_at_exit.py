@@ -1,0 +1,31 @@
+"""A program whose last line logs a command to a process-placed object (SPEC §9).
+
+Usage: process_command_at_exit.py OUTPUT_FILE {lazy,started}
+
+``lazy``: the object's worker is first needed at exit, after the interpreter has dropped
+``__main__.__file__``; ``started``: a query started the worker earlier, and multiprocessing's
+own at-exit handler would terminate it. Either way the commands must run before the end.
+"""
+
+import sys
+
+import scoop
+
+
+class Appender(scoop.Separate):
+    def append(self, path: str, text: str) -> None:
+        with open(path, "a") as f:
+            f.write(text)
+
+    def ping(self) -> str:
+        return "pong"
+
+
+if __name__ == "__main__":
+    path, mode = sys.argv[1], sys.argv[2]
+    scoop.configure(placement={f"{__name__}.Appender": {"kind": "process"}})
+    appender = Appender()
+    if mode == "started":
+        assert appender.ping() == "pong"
+    appender.append(path, "first\n")
+    appender.append(path, "last\n")
