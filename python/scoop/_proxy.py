@@ -31,6 +31,8 @@ class SeparateRef:
     """
 
     __slots__ = ("_scoop_obj", "_scoop_proc", "_scoop_res")
+    #: The names of the class's methods (set on each proxy class).
+    __scoop_methods__: frozenset[str] = frozenset()
 
     def __init__(self, obj: Any, proc: Any, res: Any = None) -> None:
         object.__setattr__(self, "_scoop_obj", obj)
@@ -106,10 +108,11 @@ class SeparateRef:
 
 def _not_a_context_manager(ref: SeparateRef, statement: str) -> TypeError:
     cls = ref.__class__
+    enter = "__enter__" if statement == "with" else "__aenter__"
     defines = (
-        f" ({cls.__qualname__} defines __enter__, but a reference does not run it: call a "
+        f" ({cls.__qualname__} defines {enter}, but a reference does not run it: call a "
         f"method for its effects)"
-        if hasattr(cls, "__enter__") or hasattr(cls, "__aenter__")
+        if hasattr(cls, enter)
         else ""
     )
     return TypeError(
@@ -167,7 +170,7 @@ def future(ref: Any, name: str) -> SeparateFuture[Any]:
         raise TypeError(f"scoop.future() takes a separate reference, not {type(ref).__qualname__}")
     if not isinstance(name, str):
         raise TypeError(f"scoop.future() takes an attribute name (a str), not {type(name).__qualname__}")
-    if name in type(ref).__scoop_methods__:  # type: ignore[attr-defined]
+    if name in type(ref).__scoop_methods__:
         cls = ref.__class__.__qualname__
         raise TypeError(
             f"{cls}.{name} is a method: scoop.future() reads attributes and properties; "
