@@ -16,6 +16,9 @@ if TESTS_DIR not in sys.path:
 
 import scoop  # noqa: E402
 
+# pytest's own fixture for testing plugins: test_plugin runs pytest on test files it writes.
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(autouse=True)
 def fresh_runtime():

@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._global import configure, shutdown, stats
 from ._processor import Processor
+from ._proxy import future
 from ._reservation import requires, separate
 from ._separate import Separate, is_separate, processor, processor_of
 from ._values import shared
@@ -46,6 +47,7 @@ __all__ = [
     "SeparateValueError",
     "command",
     "configure",
+    "future",
     "is_separate",
     "processor",
     "processor_of",

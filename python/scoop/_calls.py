@@ -9,12 +9,12 @@ synchronously (lock passing). The handler's side, the serve loop, is in
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from threading import get_ident
 from typing import Any, Callable
 
 from . import _native
 from ._errors import reservation_ended
+from ._future import SeparateFuture
 from ._process import pickle_call
 from ._processor import Processor
 from ._protocol import CALL, CLOSED, QUEUED
@@ -93,11 +93,11 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
         client.log(proc, item)  # the queue closed: a new one
 
 
-def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Future[Any]:
+def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> SeparateFuture[Any]:
     """Log any call and return a Future for its result."""
     rt = proc.runtime
     rt.check_running()
-    future: Future[Any] = Future()
+    future: SeparateFuture[Any] = SeparateFuture()  # awaitable too (SPEC §11)
     ts = rt.state()
     if proc.passive or proc in ts.stack:
         try:

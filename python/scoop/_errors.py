@@ -22,6 +22,17 @@ class SeparateAccessError(TypeError):
     """
 
 
+class ReadOnlyReferenceError(SeparateAccessError, AttributeError):
+    """Assigning or deleting an attribute through a separate reference.
+
+    Also an ``AttributeError``, as when setting an attribute of any other
+    read-only object: code that tries to annotate an object and tolerates
+    objects that refuse (``typing``'s ``Box[int](5)`` setting
+    ``__orig_class__``, ``functools.wraps``) goes on with a reference.
+    Not public: users catch :class:`SeparateAccessError`.
+    """
+
+
 class SeparateValueError(TypeError):
     """A value cannot cross a processor boundary.
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import functools
 import operator
-from concurrent.futures import Future
 from typing import Any, Callable
 
 from . import _values
-from ._classify import PROTOCOL, Member, members
-from ._errors import SeparateAccessError, reservation_ended
+from ._classify import CONTEXT_ADVICE, PROTOCOL, UNFORWARDED, Member, members, unforwarded
+from ._errors import ReadOnlyReferenceError, reservation_ended
 from ._process import RemoteObject, forwarder
-from ._calls import command, future, query
+from ._calls import command, query
+from ._calls import future as log_future
+from ._future import SeparateFuture
 
 
 class SeparateRef:
@@ -30,6 +31,8 @@ class SeparateRef:
     """
 
     __slots__ = ("_scoop_obj", "_scoop_proc", "_scoop_res")
+    #: The names of the class's methods (set on each proxy class).
+    __scoop_methods__: frozenset[str] = frozenset()
 
     def __init__(self, obj: Any, proc: Any, res: Any = None) -> None:
         object.__setattr__(self, "_scoop_obj", obj)
@@ -63,17 +66,31 @@ class SeparateRef:
         return _query(self, operator.attrgetter(name), (), {})
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise SeparateAccessError(
+        raise ReadOnlyReferenceError(
             f"cannot set attribute {name!r} through a separate reference to a "
-            f"{type(self._scoop_obj).__qualname__}: change its state with a command "
+            f"{self.__class__.__qualname__}: change its state with a command "
             f"(a method) instead"
         )
 
     def __delattr__(self, name: str) -> None:
-        raise SeparateAccessError(
+        raise ReadOnlyReferenceError(
             f"cannot delete attribute {name!r} through a separate reference to a "
-            f"{type(self._scoop_obj).__qualname__}: change its state with a command instead"
+            f"{self.__class__.__qualname__}: change its state with a command instead"
         )
+
+    # Not a context manager: without these, ``with ref:`` would fail naming
+    # the proxy class, and say nothing of what the user meant.
+    def __enter__(self) -> Any:
+        raise _not_a_context_manager(self, "with")
+
+    def __exit__(self, *exc_info: Any) -> Any:
+        raise _not_a_context_manager(self, "with")
+
+    def __aenter__(self) -> Any:
+        raise _not_a_context_manager(self, "async with")
+
+    def __aexit__(self, *exc_info: Any) -> Any:
+        raise _not_a_context_manager(self, "async with")
 
     def __copy__(self) -> SeparateRef:
         return self
@@ -89,6 +106,36 @@ class SeparateRef:
         )
 
 
+def _not_a_context_manager(ref: SeparateRef, statement: str) -> TypeError:
+    cls = ref.__class__
+    enter = "__enter__" if statement == "with" else "__aenter__"
+    defines = (
+        f" ({cls.__qualname__} defines {enter}, but a reference does not run it: call a "
+        f"method for its effects)"
+        if hasattr(cls, enter)
+        else ""
+    )
+    return TypeError(
+        f"a separate reference to a {cls.__qualname__} cannot be used in "
+        f"{'an' if statement.startswith('a') else 'a'} `{statement}` statement: "
+        f"{CONTEXT_ADVICE}{defines}"
+    )
+
+
+def _unforwarded_method(cls: type, name: str) -> Callable[..., Any]:
+    """A proxy method for protocol method *name* of *cls*, which a reference
+    does not forward (scoop._classify.UNFORWARDED): it says so."""
+
+    def unforwarded(ref: SeparateRef, *args: Any) -> Any:
+        raise TypeError(
+            f"{cls.__qualname__}.{name} is not forwarded through a separate reference to a "
+            f"{cls.__qualname__}: {UNFORWARDED[name].format(cls=cls.__qualname__)}"
+        )
+
+    unforwarded.__name__ = name
+    return unforwarded
+
+
 def _target(ref: SeparateRef) -> tuple[Any, Any]:
     """(processor, reservation) to send a call on *ref* to."""
     res = ref._scoop_res
@@ -100,6 +147,37 @@ def _target(ref: SeparateRef) -> tuple[Any, Any]:
 def _query(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     proc, res = _target(ref)
     return query(proc, res, fn, ref._scoop_obj, args, kwargs)
+
+
+def future(ref: Any, name: str) -> SeparateFuture[Any]:
+    """Read attribute or property *name* of a separate object, as a future.
+
+    ``ref.name`` is a query: it waits for the processor. This logs the same
+    read and returns at once a :class:`concurrent.futures.Future` for the
+    value, which a coroutine can await (SPEC §11). For a method, use
+    ``ref.method.future(...)``.
+
+    >>> import asyncio, scoop
+    >>> class Account(scoop.Separate):
+    ...     def __init__(self, balance: int):
+    ...         self.balance = balance
+    >>> async def main(a: Account) -> int:
+    ...     return await scoop.future(a, "balance")
+    >>> asyncio.run(main(Account(10)))
+    10
+    """
+    if not isinstance(ref, SeparateRef):
+        raise TypeError(f"scoop.future() takes a separate reference, not {type(ref).__qualname__}")
+    if not isinstance(name, str):
+        raise TypeError(f"scoop.future() takes an attribute name (a str), not {type(name).__qualname__}")
+    if name in type(ref).__scoop_methods__:
+        cls = ref.__class__.__qualname__
+        raise TypeError(
+            f"{cls}.{name} is a method: scoop.future() reads attributes and properties; "
+            f"for a call, use ref.{name}.future(...)"
+        )
+    proc, res = _target(ref)
+    return log_future(proc, res, operator.attrgetter(name), ref._scoop_obj, (), {})
 
 
 class BoundCall(functools.partial):  # type: ignore[type-arg]
@@ -116,14 +194,18 @@ class BoundCall(functools.partial):  # type: ignore[type-arg]
 
     __slots__ = ()
 
-    def future(self, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Log this call and return a Future for its result.
+    def future(self, *args: Any, **kwargs: Any) -> SeparateFuture[Any]:
+        """Log this call and return a future for its result, at once.
+
+        The future is a :class:`concurrent.futures.Future` that a coroutine
+        can also await (SPEC §11): ``f.result()`` in a thread,
+        ``await f`` in a coroutine.
 
         >>> # f = account.statement.future(); ...; f.result()
         """
         ref = self.args[0]
         proc, res = _target(ref)
-        return future(proc, res, self.member.call, ref._scoop_obj, args, kwargs)
+        return log_future(proc, res, self.member.call, ref._scoop_obj, args, kwargs)
 
     @property
     def member(self) -> Member:
@@ -206,13 +288,19 @@ def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]
     except KeyError:
         pass
     methods, properties = members(cls, base)
-    namespace: dict[str, Any] = {"__slots__": (), "__module__": cls.__module__}
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": cls.__module__,
+        "__scoop_methods__": frozenset(methods),  # for scoop.future()'s error
+    }
     for name, member in methods.items():
         if remote:
             member = Member(name, member.is_query, forwarder(name), cls)
         namespace[name] = _protocol_method(member) if name in PROTOCOL else _method_stub(member)
     for name in properties:
         namespace[name] = _property_stub(name)
+    for name in unforwarded(cls, base):
+        namespace[name] = _unforwarded_method(cls, name)
     proxy = type(f"{cls.__qualname__}{'ProcessRef' if remote else 'Ref'}", (SeparateRef,), namespace)
     _proxy_types[key] = proxy
     return proxy

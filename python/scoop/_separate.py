@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any, Callable, TypeVar
 
 from . import _global
+from ._classify import refuse_async_methods
 from ._processor import Processor
 from ._process import RemoteObject
 from ._proxy import SeparateRef, make_ref, proxy_type
@@ -13,8 +15,17 @@ from ._calls import command
 T = TypeVar("T")
 
 
-class SeparateMeta(type):
-    """Metaclass of :class:`Separate`: instantiation makes a separate object."""
+class SeparateMeta(abc.ABCMeta):
+    """Metaclass of :class:`Separate`: instantiation makes a separate object.
+
+    It derives from :class:`abc.ABCMeta`, so that a ``Separate`` class can
+    also derive from :class:`abc.ABC` (two unrelated metaclasses would
+    conflict), and abstract methods are enforced as usual.
+    """
+
+    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(name, bases, namespace, **kwargs)
+        refuse_async_methods(cls)
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         return _create(cls, None, args, kwargs)
@@ -76,6 +87,11 @@ class Separate(metaclass=SeparateMeta):
 
 
 def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if getattr(cls, "__abstractmethods__", None):
+        # Python's own TypeError, in the caller, before any processor is made
+        # (creation is otherwise asynchronous, and a worker's object is made
+        # in another process).
+        object.__new__(cls)
     if proc is None:
         proc = _global.runtime().place(_global.placement_of(cls))
     else:
