@@ -83,14 +83,21 @@ def shutdown(wait: bool = True) -> None:
 def configure(*, on_async_error: Any = None, placement: Mapping[str, Any] | None = None) -> None:
     """Set runtime options; they apply to objects created afterwards.
 
-    ``on_async_error``: what happens when a command raises and its client
-    has not observed it yet (SPEC §8): ``"log"`` (the default: reported
-    through the ``scoop`` logger if no client observes it), ``"raise"`` (the
-    program ends with it, as with an unhandled exception in the main thread),
-    or a callable ``(exception, processor)`` called on the handler.
+    ``on_async_error``: what happens when a command raises, since its
+    caller has moved on. ``"log"`` (the default): the failure is reported
+    through the ``scoop`` logger if no client observes it (a client
+    observes it as :class:`scoop.CommandFailed` at its next query).
+    ``"raise"``: the program ends with it, as with an unhandled exception
+    in the main thread. A callable ``(exception, processor)``: called on
+    the handler for every command that fails, as it fails.
 
-    ``placement``: a table from class names to placements (SPEC §7), merged
-    into the current one; see :mod:`scoop._placement`.
+    ``placement``: a table from class names (``module.QualifiedName``) to
+    placements, merged into the current one: ``{"kind": "passive"}`` (no
+    thread: callers run every call themselves, synchronously),
+    ``{"kind": "process"}`` (each object in a worker process; calls and
+    values cross by pickling) or ``{"processor": "name"}`` (every object of
+    the class on one named processor). An unknown kind or key is an error
+    here, naming the class and the key.
 
     >>> import scoop
     >>> scoop.configure(placement={"myapp.Counter": {"kind": "passive"}})
