@@ -93,15 +93,23 @@ def configure(
 ) -> None:
     """Set runtime options; they apply to objects created afterwards.
 
-    ``on_async_error``: what happens when a command raises and its client
-    has not observed it yet (SPEC §8): ``"log"`` (the default: reported
-    through the ``scoop`` logger if no client observes it), ``"raise"`` (the
-    program ends with it, as with an unhandled exception in the main thread),
-    or a callable ``(exception, processor)`` called on the handler.
+    ``on_async_error``: what happens when a command raises, since its
+    caller has moved on. ``"log"`` (the default): the failure is reported
+    through the ``scoop`` logger if no client observes it (a client
+    observes it as :class:`scoop.CommandFailed` at its next query).
+    ``"raise"``: the program ends with it, as with an unhandled exception
+    in the main thread. A callable ``(exception, processor)``: called on
+    the handler for every command that fails, as it fails.
 
-    ``placement``: a table from class names to placements (SPEC §7), the
-    same as the placement file's ``[tool.scoop.placement]``, merged into the
-    earlier ones; its entries win over the file's. See :mod:`scoop._placement`.
+    ``placement``: a table from class names (``module.QualifiedName``; a
+    script's classes are ``__main__.Name``) to placements, the same as the
+    placement file's ``[tool.scoop.placement]``, merged into the earlier
+    ones; its entries win over the file's: ``{"kind": "passive"}`` (no
+    thread: callers run every call themselves, synchronously),
+    ``{"kind": "process"}`` (each object in a worker process; calls and
+    values cross by pickling) or ``{"processor": "name"}`` (every object of
+    the class on one named processor). An unknown kind or key is an error
+    here, naming the class and the key. See :mod:`scoop._placement`.
 
     ``ray``: arguments for ``ray.init``, as ``[tool.scoop.ray]``, merged over
     the file's (for the ``ray`` kind, not available yet).

@@ -192,34 +192,47 @@ def separate(func: F, /) -> F: ...
 @overload
 def separate(*refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None) -> SeparateBlock: ...
 def separate(*refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None) -> Any:
-    """Reserve the handlers of several separate objects at once (SPEC §4).
+    """Reserve the handlers of several separate objects at once.
 
     As a context manager, the block's calls on the reserved objects run as
     one atomic sequence on each handler: no other client's calls come in
     between. Reservations of the same handlers in different orders never
-    deadlock::
+    deadlock. Leaving the block does not wait for its commands to run.
 
-        with scoop.separate(src, dst) as (s, d):
-            s.withdraw(10)
-            d.deposit(10)
+    >>> import scoop
+    >>> class Account(scoop.Separate):
+    ...     def __init__(self, balance: int = 0):
+    ...         self.balance = balance
+    ...     def deposit(self, amount: int) -> None:
+    ...         self.balance += amount
+    >>> src, dst = Account(100), Account()
+    >>> with scoop.separate(src, dst) as (s, d):
+    ...     s.deposit(-10)
+    ...     d.deposit(10)
+    >>> src.balance, dst.balance
+    (90, 10)
 
-    ``until=`` makes the reservation wait for a condition (SPEC §5): it is
-    evaluated under the reservation, with the reserved references; while it
-    is false the reservation is released and the client sleeps until one of
-    the handlers has run another client's calls. ``timeout=`` (seconds)
-    raises :class:`scoop.WaitTimeout` when it has not held in time::
+    ``until=`` makes the reservation wait for a condition: it is evaluated
+    under the reservation, with the reserved references; while it is false
+    the reservation is released and the client sleeps until one of the
+    handlers has run another client's calls. ``timeout=`` (seconds) raises
+    :class:`scoop.WaitTimeout` when it has not held in time; nothing of the
+    block ran then.
 
-        with scoop.separate(buf, until=lambda b: not b.is_empty, timeout=5) as b:
-            item = b.take()
+    >>> with scoop.separate(dst, until=lambda d: d.balance >= 10, timeout=5) as d:
+    ...     d.deposit(1)
 
     As a decorator on a function or method, it reserves the separate
     arguments of each call for the call's whole body, as methods called
-    through a separate reference always do::
+    through a separate reference always do:
 
-        @scoop.separate
-        def transfer(src: Account, dst: Account, amount: int) -> None:
-            src.withdraw(amount)
-            dst.deposit(amount)
+    >>> @scoop.separate
+    ... def transfer(src: Account, dst: Account, amount: int) -> None:
+    ...     src.deposit(-amount)
+    ...     dst.deposit(amount)
+    >>> transfer(src, dst, 5)
+    >>> src.balance, dst.balance
+    (85, 16)
     """
     if len(refs) == 1 and until is None and timeout is None and callable(refs[0]) and as_reference(refs[0]) is None:
         return _reserving(refs[0])
@@ -244,19 +257,36 @@ def separate_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Se
 
 
 def requires(*predicates: Callable[..., Any]) -> Callable[[F], F]:
-    """Make preconditions on separate arguments wait conditions (SPEC §5).
+    """Make preconditions on separate arguments wait conditions.
 
     Each predicate is called with the method's arguments (``self`` first).
     On every call the separate arguments are reserved and the predicates
     evaluated under the reservation; while one is false the reservation is
-    released and the caller sleeps until one of those handlers has run
-    another client's calls, then tries again. When all hold, the body runs
-    under the same reservation, with no gap::
+    released and the caller sleeps, using no CPU, until one of those
+    handlers has run another client's calls, then tries again. When all
+    hold, the body runs under the same reservation, with no gap. Keep
+    predicates free of side effects: they may run on another thread, and
+    more or fewer times than the caller tries.
 
-        class Consumer(scoop.Separate):
-            @scoop.requires(lambda self, buf: not buf.is_empty)
-            def consume(self, buf: "Buffer") -> None:
-                self.last = buf.take()
+    >>> import scoop
+    >>> class Buffer(scoop.Separate):
+    ...     def __init__(self):
+    ...         self.items = []
+    ...     def put(self, item: int) -> None:
+    ...         self.items.append(item)
+    ...     def take(self) -> int:
+    ...         return self.items.pop(0)
+    ...     def __len__(self) -> int:
+    ...         return len(self.items)
+    >>> class Consumer(scoop.Separate):
+    ...     @scoop.requires(lambda self, buf: len(buf) > 0)
+    ...     def consume(self, buf: Buffer) -> int:
+    ...         return buf.take()
+    >>> buf, consumer = Buffer(), Consumer()
+    >>> item = consumer.consume.future(buf)   # waits: the buffer is empty
+    >>> buf.put(7)
+    >>> item.result(timeout=5)
+    7
 
     A precondition with no separate argument to wait for is a plain
     correctness condition: when false, the call raises ``AssertionError``.
