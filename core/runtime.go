@@ -219,6 +219,7 @@ type Stats struct {
 	Idle       int // of which idle
 	Running    int // of which running call bodies
 	Stalls     int64
+	Waiting    int // threads and fibers waiting for a handler (WaitFor, SuspendFor)
 }
 
 // Stats returns a snapshot of the runtime's state.
@@ -234,7 +235,20 @@ func (rt *Runtime) Stats() Stats {
 		Idle:       len(rt.idle),
 		Running:    rt.running,
 		Stalls:     rt.stalls,
+		Waiting:    rt.waitingThreads(),
 	}
+}
+
+// waitingThreads counts the threads blocked in WaitFor (or suspended in
+// SuspendFor). Called with rt.mu held.
+func (rt *Runtime) waitingThreads() int {
+	n := 0
+	for _, th := range rt.threads {
+		if th.blockedOn != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // Describe returns a human-readable dump of every busy or parked processor:

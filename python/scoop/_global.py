@@ -146,7 +146,18 @@ def ray_settings() -> dict[str, Any]:
 
 
 def stats() -> dict[str, int]:
-    """A snapshot of the runtime: processors alive, calls executed, waits...
+    """A snapshot of the runtime, as a dict of counts:
+
+    - ``processors``: processors alive; ``busy``: of which with work under
+      way or pending; ``ready``: waiting for an executor; ``queues``: private
+      queues open (reservations);
+    - ``executors``: executor threads; ``executors_running``: of which
+      running call bodies; ``stalls``: executors added because every running
+      one was stuck in a body (blocking I/O, a long computation);
+    - ``waiting``: clients (threads, or call bodies suspended in fibers)
+      waiting for a handler right now;
+    - ``calls``: calls executed; ``waits``: times a client had to wait for a
+      handler; ``failures``: commands that raised.
 
     >>> import scoop
     >>> sorted(scoop.stats())[:3]

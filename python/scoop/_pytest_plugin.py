@@ -32,25 +32,15 @@ imports scoop only when a test uses the fixture.
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
-import time
 import traceback
-from types import FrameType
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 import pytest
-
-if TYPE_CHECKING:
-    from ._runtime import Runtime
 
 BUSY_TIMEOUT_INI = "scoop_busy_timeout"
 #: Long enough for any call a unit test logs to finish, short enough that a
 #: stuck test says so well before a CI job's own timeout.
 DEFAULT_BUSY_TIMEOUT = 10.0
-
-_SCOOP_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -139,83 +129,18 @@ def _end_runtime(timeout: float) -> str | None:
     import scoop
 
     from . import _global
+    from ._busy import describe_busy
 
     rt = _global._current
     if rt is None or rt.stopped:
         scoop.shutdown()
         return None
-    if _wait_quiet(rt, timeout):
+    if rt.wait_quiet(timeout):
         scoop.shutdown(wait=True)
         return None
-    report = f"still busy {timeout:g} s later ({BUSY_TIMEOUT_INI}):\n" + _busy_report(rt)
+    report = f"still busy {timeout:g} s later ({BUSY_TIMEOUT_INI}):\n" + describe_busy(rt)
     scoop.shutdown(wait=False)
     return report
-
-
-def _wait_quiet(rt: Runtime, timeout: float) -> bool:
-    """Wait until every logged call has run, for at most *timeout* seconds
-    (as ``shutdown(wait=True)`` does, without its patience)."""
-    from . import _native
-    from ._queue import WAIT_SLICE_US
-
-    ts = rt.state()
-    ts.client.close_implicit()  # this thread's open queues would never close
-    deadline = time.monotonic() + timeout
-    while not _native.WaitQuiet(ts.tid, min(WAIT_SLICE_US, max(1, int(timeout * 1e6)))):
-        if time.monotonic() >= deadline:
-            return False
-    return True
-
-
-def _busy_report(rt: Runtime) -> str:
-    """What the runtime is busy with: the call bodies running on every
-    thread, then the calls still queued, by processor."""
-    lines = []
-    names = {t.ident: t.name for t in threading.enumerate()}
-    me = threading.get_ident()
-    for ident, frame in sys._current_frames().items():
-        if ident == me:
-            continue
-        bodies = _bodies(frame)
-        if bodies:
-            lines.append(f"  running {' -> '.join(bodies)} (thread {names.get(ident, ident)!r})")
-    from ._queue import CALL
-    from ._runtime import _call_name
-
-    for pq in list(rt.queues.values()):
-        calls = [item for item in list(pq.items) if item[0] == CALL]
-        if calls:
-            lines.append(
-                f"  {pq.proc!r}: {len(calls)} call(s) queued, the next {_call_name(calls[0][2], pq.proc)}"
-            )
-    if not lines:
-        lines.append("  no call running or queued: a thread that is still running holds a reservation")
-    return "\n".join(lines)
-
-
-def _bodies(frame: FrameType | None) -> list[str]:
-    """The call bodies a thread is running, outermost first: the frames
-    outside pyscoop that pyscoop called."""
-    bodies = []
-    while frame is not None:
-        caller = frame.f_back
-        if caller is not None and _in_scoop(caller) and not _in_scoop(frame):
-            bodies.append(_frame_name(frame))
-        frame = caller
-    return bodies[::-1]
-
-
-def _in_scoop(frame: FrameType) -> bool:
-    return frame.f_code.co_filename.startswith(_SCOOP_DIR)
-
-
-def _frame_name(frame: FrameType) -> str:
-    code = frame.f_code
-    name = getattr(code, "co_qualname", None)  # Python 3.11+
-    if name is None:
-        owner = frame.f_locals.get("self")
-        name = f"{type(owner).__qualname__}.{code.co_name}" if owner is not None else code.co_name
-    return f"{name} at {os.path.basename(code.co_filename)}:{frame.f_lineno}"
 
 
 def _describe_failure(exc: BaseException, what: str) -> str:

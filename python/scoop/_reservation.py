@@ -16,7 +16,7 @@ from ._protocol import WAIT_SLICE_US
 from ._queue import PrivateQueue
 from ._proxy import SeparateRef, make_ref, plain_ref
 from ._values import as_reference
-from ._waiters import Waiter
+from ._waiters import ConditionWait, Waiter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,6 +169,7 @@ def _sleep(ts: Any, woken: Callable[[], bool], deadline: float | None, condition
     its deadline passes.
     """
     runtime = ts.runtime
+    runtime.waiting_for(ts, ConditionWait(condition), None)
     while not woken():
         timeout_us = WAIT_SLICE_US if ts.hub is None else -1
         if deadline is not None:

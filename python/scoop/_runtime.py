@@ -20,6 +20,7 @@ import functools
 import gc
 import logging
 import operator
+import signal
 import threading
 import time
 import warnings
@@ -30,6 +31,7 @@ from typing import Any, Callable
 from greenlet import greenlet
 
 from . import _hooks, _native
+from ._busy import describe_busy
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, ProbeClient, Processor
 from ._protocol import (
@@ -50,7 +52,7 @@ from ._protocol import (
 )
 from ._queue import PrivateQueue
 from ._values import import_value
-from ._waiters import recheck
+from ._waiters import ConditionWait, recheck
 
 logger = logging.getLogger("scoop")
 
@@ -91,7 +93,7 @@ SHUTDOWN_REPORT_EVERY = 10.0
 class ThreadState:
     """What the runtime knows about one Python thread."""
 
-    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "__weakref__")
+    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "interrupted", "__weakref__")
 
     def __init__(self, runtime: Runtime, tid: int = 0, hub: greenlet | None = None):
         self.runtime = runtime
@@ -103,6 +105,10 @@ class ThreadState:
         self.hub = hub
         #: The greenlet of a fiber, once started.
         self.fiber: greenlet | None = None
+        #: Ctrl-C interrupted a command body this (main) thread ran while it
+        #: helped: the body failed with it, and the wait that helped raises
+        #: it once the handler is left in order (Runtime.help).
+        self.interrupted = False
         #: The thread as a client (executors never use theirs).
         self.client = Client(self.tid, runtime)
         #: Who logs the calls this thread makes now: the thread's own client,
@@ -146,6 +152,7 @@ class Runtime:
         _native.Start(0, 0, 0)
         if collecting not in gc.callbacks:
             gc.callbacks.append(collecting)
+        _watch_ctrl_c(True)
         self.stopped = False
         self.stop_reason = "this object's processor was stopped by scoop.shutdown()"
         self.on_async_error = on_async_error
@@ -154,7 +161,7 @@ class Runtime:
         #: thread id -> (client, thread name, function, processor) of the
         #: call that thread last waited for, to name deadlocks. Weakly: an
         #: entry outlives its wait, and must not keep processors alive.
-        self.waiting: dict[int, tuple[weakref.ref[Client], str, Any, weakref.ref[Processor]]] = {}
+        self.waiting: dict[int, tuple[weakref.ref[Client], str, Any, Callable[[], Processor | None]]] = {}
         #: The stand-ins of objects living in worker processes, to stop them.
         self.remotes: weakref.WeakSet[Any] = weakref.WeakSet()
         #: Processors named by placements ({"processor": "forks"}).
@@ -163,6 +170,8 @@ class Runtime:
         #: the unobserved ones at shutdown (not the processors themselves:
         #: a weak reference each would be one more object for the GC).
         self.dirty_marks: dict[int, dict[int, tuple[BaseException, str]]] = {}
+        #: Every executor's fibers, by thread id (to describe what is busy).
+        self.fibers: dict[int, ThreadState] = {}
         #: The client wait conditions run as when the handler evaluates them.
         self.probe_client = ProbeClient(0, self)
         self.local = threading.local()
@@ -233,25 +242,20 @@ class Runtime:
         """
         self.local.state = ts
         hub = greenlet.getcurrent()
-        fibers: dict[int, ThreadState] = {}
+        fibers = self.fibers
         idle: list[ThreadState] = []
         offer = self._new_fiber(ts.tid, hub, fibers)
         v = _native.NextFor(ts.tid, offer.tid)
         while v != 0:
+            fiber = offer if v > 0 else fibers.get(RESUME - v)
+            if fiber is None:  # pragma: no cover - a bug in pyscoop itself
+                logger.critical("scoop: %s", _native.LastError())
+                return
+            assert fiber.fiber is not None
+            self.local.state = fiber
             try:
-                if v > 0:
-                    fiber, offer = offer, None
-                    assert fiber.fiber is not None
-                    self.local.state = fiber
-                    done = fiber.fiber.switch(v)
-                elif v <= RESUME:
-                    fiber = fibers[RESUME - v]
-                    assert fiber.fiber is not None
-                    self.local.state = fiber
-                    done = fiber.fiber.switch()
-                else:  # pragma: no cover - a bug in pyscoop itself
-                    logger.critical("scoop: %s", _native.LastError())
-                    return
+                # A new queue to serve, or a suspended body to go on with.
+                done = fiber.fiber.switch(v) if v > 0 else fiber.fiber.switch()
             except BaseException:  # pragma: no cover - a bug in pyscoop itself
                 logger.critical("scoop: executor failed; its processor is stuck", exc_info=True)
                 return
@@ -259,7 +263,7 @@ class Runtime:
                 self.local.state = ts
             if done:
                 idle.append(fiber)
-            if offer is None:
+            if fiber is offer:
                 offer = idle.pop() if idle else self._new_fiber(ts.tid, hub, fibers)
             v = _native.NextFor(ts.tid, offer.tid)
 
@@ -331,11 +335,18 @@ class Runtime:
         """
         stack, outer, current = ts.stack, ts.outer, ts.current
         ts.stack, ts.outer = [], [*stack, *outer]
+        _ctrl_c.pressed = False  # only a Ctrl-C from now on interrupts this wait
         try:
             while q > 0:
                 q = self.serve(ts, q, helping=True)
         finally:
             ts.stack, ts.outer, ts.current = stack, outer, current
+        if ts.interrupted and not ts.stack:
+            # Ctrl-C reached a command body that the main thread was running
+            # for its handler: the command failed with it, like any command
+            # (SPEC §8), and the user's wait is interrupted as well.
+            ts.interrupted = False
+            raise KeyboardInterrupt
 
     def serve(self, ts: ThreadState, q: int, helping: bool = False) -> int:
         """Serve private queue *q* until it parks, closes or ends.
@@ -539,6 +550,12 @@ class Runtime:
         self.failures += 1
         what = getattr(fn, "__qualname__", repr(fn))
         proc.dirty[key] = (exc, what)
+        if isinstance(exc, KeyboardInterrupt) and _ctrl_c.pressed:
+            # Only the main thread gets Ctrl-C, and it runs command bodies
+            # only while it helps a handler it waits for (Runtime.help). (A
+            # body that raises KeyboardInterrupt itself is just a failure.)
+            _ctrl_c.pressed = False
+            self.state().interrupted = True
         handler = self.on_async_error
         if callable(handler):
             try:
@@ -568,9 +585,10 @@ class Runtime:
 
     # -- deadlocks ------------------------------------------------------------
 
-    def waiting_for(self, ts: ThreadState, fn: Any, proc: Processor) -> None:
+    def waiting_for(self, ts: ThreadState, fn: Any, proc: Processor | None) -> None:
         """Record what this thread is about to wait for, to name deadlocks."""
-        self.waiting[ts.tid] = (weakref.ref(ts.current), threading.current_thread().name, fn, weakref.ref(proc))
+        proc_ref = _dead if proc is None else weakref.ref(proc)
+        self.waiting[ts.tid] = (weakref.ref(ts.current), threading.current_thread().name, fn, proc_ref)
 
     def deadlock_error(self, ts: ThreadState) -> DeadlockError:
         links = []
@@ -578,7 +596,7 @@ class Runtime:
             client_ref, thread_name, fn, proc_ref = self.waiting.get(int(tid), (_dead, "?", None, _dead))
             client, proc = client_ref(), proc_ref()
             name = repr(client) if isinstance(client, Processor) else f"thread {thread_name!r}"
-            links.append((name, _call_name(fn, proc), proc))
+            links.append((name, call_name(fn, proc), proc))
         steps = [
             f"{name} waits for {call} on {proc!r}, held by {links[(i + 1) % len(links)][0]}"
             for i, (name, call, proc) in enumerate(links)
@@ -599,22 +617,21 @@ class Runtime:
             raise RuntimeError("scoop.shutdown() cannot be called from a separate object's method")
         if wait:
             ts.client.close_implicit()
-            started = last_report = time.monotonic()
-            while not _native.WaitQuiet(ts.tid, WAIT_SLICE_US):
-                now = time.monotonic()
-                if now - last_report >= SHUTDOWN_REPORT_EVERY:
-                    last_report = now
-                    logger.warning(
-                        "scoop.shutdown: still waiting after %.0f s for %d busy processors "
-                        "(a call body that never returns, or a wait on a thread that has "
-                        "ended); the scheduler's state:\n%s",
-                        now - started,
-                        _core_stats()["busy"],
-                        _native.Describe(),
-                    )
+            started = time.monotonic()
+            while not self.wait_quiet(SHUTDOWN_REPORT_EVERY, ts):
+                logger.warning(
+                    "scoop.shutdown: still waiting after %.0f s for %d busy processors "
+                    "(a call body that never returns, or a wait that nothing will end):\n%s\n"
+                    "the scheduler's state:\n%s",
+                    time.monotonic() - started,
+                    _core_stats()["busy"],
+                    describe_busy(self),
+                    _native.Describe(),
+                )
         self.report_unobserved()
         self.stopped = True
         uninstall_gc_hook()
+        _watch_ctrl_c(False)
         for remote in list(self.remotes):
             remote.close()
         _native.Stop()
@@ -622,6 +639,25 @@ class Runtime:
         for t in self.threads:
             if t is not me:
                 t.join(timeout=1.0)
+
+    def wait_quiet(self, timeout: float, ts: ThreadState | None = None) -> bool:
+        """Wait until every logged call has run, at most *timeout* seconds,
+        in slices (Ctrl-C); whether they all have."""
+        ts = ts or self.state()
+        deadline = time.monotonic() + timeout
+        while not _native.WaitQuiet(ts.tid, min(WAIT_SLICE_US, max(1, int(timeout * 1e6)))):
+            if time.monotonic() >= deadline:
+                return False
+        return True
+
+    def describe_wait(self, tid: int) -> str:
+        """What thread or fiber *tid* waits for, in words."""
+        entry = self.waiting.get(tid)
+        if entry is None:
+            return "waiting"
+        _, _, fn, proc_ref = entry
+        proc = proc_ref()
+        return f"waiting for {call_name(fn, proc)}" + ("" if proc is None else f" on {proc!r}")
 
     def stats(self) -> dict[str, int]:
         core = _core_stats()
@@ -633,10 +669,40 @@ class Runtime:
             "executors": core["executors"],
             "executors_running": core["running"],
             "stalls": core["stalls"],
+            "waiting": core["waiting"],
             "calls": self.calls,
             "waits": self.waits,
             "failures": self.failures,
         }
+
+class _CtrlC:
+    """Python's SIGINT handler, which also notes that Ctrl-C was pressed.
+
+    Installed while a runtime runs, only over the interpreter's default
+    handler: a KeyboardInterrupt that fails a command body the main thread
+    runs while it helps (Runtime.help) must then interrupt the main thread's
+    wait too, but not one that a body raises itself.
+    """
+
+    pressed = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+        signal.default_int_handler(signum, frame)
+
+
+_ctrl_c = _CtrlC()
+
+
+def _watch_ctrl_c(on: bool) -> None:
+    current: Any = signal.default_int_handler if on else _ctrl_c
+    wanted: Any = _ctrl_c if on else signal.default_int_handler
+    try:
+        if signal.getsignal(signal.SIGINT) is current:
+            signal.signal(signal.SIGINT, wanted)
+    except ValueError:  # not the main thread: signal handlers are the main thread's
+        pass
+
 
 def uninstall_gc_hook() -> None:
     if collecting in gc.callbacks:
@@ -653,8 +719,10 @@ def _core_stats() -> dict[str, int]:
     return {name: int(value) for name, _, value in (p.partition("=") for p in _native.Stats().split(","))}
 
 
-def _call_name(fn: Any, proc: Processor | None) -> str:
+def call_name(fn: Any, proc: Processor | None) -> str:
     """How a deadlock message names the call a client waits for."""
+    if isinstance(fn, ConditionWait):
+        return fn.name()
     if isinstance(fn, operator.attrgetter):  # an attribute read through a reference
         attr = fn.__reduce__()[1][0]
         return f"{proc.label if proc is not None else '?'}.{attr}"

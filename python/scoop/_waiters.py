@@ -32,6 +32,20 @@ if TYPE_CHECKING:
     from ._processor import Processor
 
 
+class ConditionWait:
+    """What a client sleeping on a wait condition waits for, to name it in
+    diagnostics (scoop._busy): the condition itself."""
+
+    __slots__ = ("condition",)
+
+    def __init__(self, condition: Callable[..., Any]):
+        self.condition = condition
+
+    def name(self) -> str:
+        name = getattr(self.condition, "__qualname__", repr(self.condition))
+        return f"the wait condition {name}"
+
+
 class Waiter:
     """One client sleeping until *condition* holds on one processor."""
 

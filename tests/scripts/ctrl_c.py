@@ -4,6 +4,10 @@ The main thread blocks in a query on an object whose handler is busy; another th
 SIGINT (argv[1]: "process" = to the process, like a terminal's Ctrl-C; "main-thread" = to the
 main thread only). The main thread must get KeyboardInterrupt, and afterwards the same object
 must answer correctly. Exit 0 on success.
+
+Nothing is left to timing: the query is made only once the handler runs ``hold`` on an
+executor (so the main thread cannot run the body itself), and SIGINT is sent only once the
+runtime counts the main thread as waiting.
 """
 
 import os
@@ -17,18 +21,27 @@ from models import Account
 
 how = sys.argv[1]
 gate = threading.Event()          # opens the busy handler
+holding = threading.Event()       # set by the handler once it runs hold()
 about_to_query = threading.Event()
 interrupted = threading.Event()
 sent_at = []
 
 account = Account("ctrl-c", 0)
 account.deposit(1)
-account.hold(scoop.shared(gate))  # the handler stays busy until ``gate`` is set
+account.hold(scoop.shared(gate), scoop.shared(holding))  # busy until ``gate`` is set
+if not holding.wait(10):
+    print("FAIL: the handler never ran hold()")
+    sys.exit(1)
 
 
 def interrupter():
     about_to_query.wait()
-    time.sleep(0.2)  # let the main thread get blocked inside the query
+    deadline = time.monotonic() + 10
+    while scoop.stats()["waiting"] == 0:  # until the main thread waits inside the query
+        if time.monotonic() > deadline:
+            print("FAIL: the main thread never waited in the query")
+            os._exit(1)
+        time.sleep(0.001)
     sent_at.append(time.monotonic())
     if how == "process":
         os.kill(os.getpid(), signal.SIGINT)

@@ -1,0 +1,72 @@
+"""What a runtime is busy with, in words: for a stuck test or a hang at exit.
+
+Names every call body in progress — running on a thread, or suspended in a
+fiber while it waits, with what it waits for — and the calls still queued,
+by processor. Used by ``shutdown()``'s "still waiting" warning and by the
+pytest plugin's busy report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from ._protocol import CALL
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+_SCOOP_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def describe_busy(rt: Runtime) -> str:
+    """Every call body in progress, then the calls queued, one per line."""
+    lines = []
+    names = {t.ident: t.name for t in threading.enumerate()}
+    me = threading.get_ident()
+    for ident, frame in sys._current_frames().items():
+        bodies = _bodies(frame)
+        if bodies and ident != me:
+            lines.append(f"  running {' -> '.join(bodies)} (thread {names.get(ident, ident)!r})")
+    for fiber in list(rt.fibers.values()):
+        g = fiber.fiber
+        bodies = _bodies(g.gr_frame if g is not None else None)
+        if bodies:  # a suspended fiber (a running one is on its thread's stack, above)
+            lines.append(f"  suspended {' -> '.join(bodies)}, {rt.describe_wait(fiber.tid)}")
+    from ._runtime import call_name
+
+    for pq in list(rt.queues.values()):
+        calls = [item for item in list(pq.items) if item[0] == CALL]
+        if calls:
+            lines.append(f"  {pq.proc!r}: {len(calls)} call(s) queued, the next {call_name(calls[0][2], pq.proc)}")
+    if not lines:
+        lines.append("  no call running or queued: a thread that is still running holds a reservation")
+    return "\n".join(lines)
+
+
+def _bodies(frame: FrameType | None) -> list[str]:
+    """The call bodies on a stack, outermost first: the frames outside
+    pyscoop that pyscoop called."""
+    bodies = []
+    while frame is not None:
+        caller = frame.f_back
+        if caller is not None and _in_scoop(caller) and not _in_scoop(frame):
+            bodies.append(_frame_name(frame))
+        frame = caller
+    return bodies[::-1]
+
+
+def _in_scoop(frame: FrameType) -> bool:
+    return frame.f_code.co_filename.startswith(_SCOOP_DIR)
+
+
+def _frame_name(frame: FrameType) -> str:
+    code = frame.f_code
+    name = getattr(code, "co_qualname", None)  # Python 3.11+
+    if name is None:
+        owner = frame.f_locals.get("self")
+        name = f"{type(owner).__qualname__}.{code.co_name}" if owner is not None else code.co_name
+    return f"{name} at {os.path.basename(code.co_filename)}:{frame.f_lineno}"
