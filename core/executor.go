@@ -36,7 +36,15 @@ func (rt *Runtime) Next(t int64) (int64, error) { return rt.NextFor(t, 0) }
 // posted while suspended. A hub resumes its fibers before it serves new
 // queues: each holds a call body half done, and reservations with it.
 // With f = 0, t serves the processor itself.
-func (rt *Runtime) NextFor(t, f int64) (int64, error) {
+func (rt *Runtime) NextFor(t, f int64) (int64, error) { return rt.nextFor(t, f, true) }
+
+// TryNextFor is NextFor that never blocks: it returns Idle where NextFor
+// would wait. A hub calls it first, keeping the GIL (a blocking call must
+// release it, and a thread waiting for the GIL then takes it: a hand-off
+// for nothing when there is work at hand).
+func (rt *Runtime) TryNextFor(t, f int64) (int64, error) { return rt.nextFor(t, f, false) }
+
+func (rt *Runtime) nextFor(t, f int64, mayBlock bool) (int64, error) {
 	rt.mu.Lock()
 	e, err := rt.executor(t)
 	if err == nil && f != 0 {
@@ -53,7 +61,35 @@ func (rt *Runtime) NextFor(t, f int64) (int64, error) {
 		return 0, err
 	}
 	rt.touch(e)
-	return rt.next(e, nil), nil
+	return rt.nextOrIdle(e, nil, mayBlock), nil
+}
+
+// ParkNow is Park for a caller that must never block, and so may keep the
+// GIL: a fiber, or a thread helping q's handler (both get 0 rather than
+// wait for other work). Any other caller is an error.
+func (rt *Runtime) ParkNow(t, q int64, mayClose bool, notify int64) (int64, error) {
+	if err := rt.neverBlocks(t, q); err != nil {
+		return 0, err
+	}
+	return rt.Park(t, q, mayClose, notify)
+}
+
+// ReleaseNow is Release for a caller that must never block (see ParkNow).
+func (rt *Runtime) ReleaseNow(t, q int64) (int64, error) {
+	if err := rt.neverBlocks(t, q); err != nil {
+		return 0, err
+	}
+	return rt.Release(t, q)
+}
+
+func (rt *Runtime) neverBlocks(t, q int64) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	th, pq := rt.threads[t], rt.queues[q]
+	if th == nil || pq == nil || (th.fiber == nil && !th.helps(pq.handler)) {
+		return fmt.Errorf("scoop core: thread %d may block serving queue %d: it must Park or Release", t, q)
+	}
+	return nil
 }
 
 func (rt *Runtime) executor(t int64) (*thread, error) {

@@ -174,6 +174,16 @@ func (rt *Runtime) fillExecutors() {
 // one and no fiber of its hub waits to be resumed, and otherwise gets 0: it
 // goes back to its hub, which looks for work as an executor does (NextFor).
 func (rt *Runtime) next(e *thread, notify *thread) int64 {
+	return rt.nextOrIdle(e, notify, true)
+}
+
+// Idle is what TryNextFor returns to a hub that has nothing to do: it then
+// waits in NextFor.
+const Idle int64 = -6
+
+// nextOrIdle is next; with mayBlock false, it returns Idle where next
+// would block.
+func (rt *Runtime) nextOrIdle(e *thread, notify *thread, mayBlock bool) int64 {
 	if e.fiber != nil {
 		var q int64
 		if !rt.stopped && len(rt.runq) > 0 && !e.fiber.hub.resume.hasReady() {
@@ -207,6 +217,11 @@ func (rt *Runtime) next(e *thread, notify *thread) int64 {
 			rt.mu.Unlock()
 			rt.postUnlocked(notify)
 			return q
+		}
+		if !mayBlock {
+			rt.mu.Unlock()
+			rt.postUnlocked(notify)
+			return Idle
 		}
 		if !e.resume.goIdle() {
 			continue // a fiber was posted meanwhile

@@ -65,3 +65,16 @@ func scoop_suspend(t, timeoutMicros C.longlong) C.longlong {
 func scoop_suspend_for(t, queue C.longlong, clients *C.char) C.longlong {
 	return C.longlong(SuspendFor(int64(t), int64(queue), C.GoString(clients)))
 }
+
+//export scoop_try_next_for
+func scoop_try_next_for(t, f C.longlong) C.longlong { return C.longlong(TryNextFor(int64(t), int64(f))) }
+
+//export scoop_park_now
+func scoop_park_now(t, queue C.longlong, mayClose C.int, notify C.longlong) C.longlong {
+	return C.longlong(ParkNow(int64(t), int64(queue), mayClose != 0, int64(notify)))
+}
+
+//export scoop_release_now
+func scoop_release_now(t, queue C.longlong) C.longlong {
+	return C.longlong(ReleaseNow(int64(t), int64(queue)))
+}

@@ -15,6 +15,9 @@ extern void scoop_collecting(int);
 extern long long scoop_reserve_group(long long, char*, char*, int);
 extern long long scoop_suspend(long long, long long);
 extern long long scoop_suspend_for(long long, long long, char*);
+extern long long scoop_try_next_for(long long, long long);
+extern long long scoop_park_now(long long, long long, int, long long);
+extern long long scoop_release_now(long long, long long);
 static uintptr_t scoop_addr_reserve1(void) { return (uintptr_t)scoop_reserve1; }
 static uintptr_t scoop_addr_wake(void) { return (uintptr_t)scoop_wake; }
 static uintptr_t scoop_addr_contended(void) { return (uintptr_t)scoop_contended; }
@@ -28,6 +31,9 @@ static uintptr_t scoop_addr_collecting(void) { return (uintptr_t)scoop_collectin
 static uintptr_t scoop_addr_reserve_group(void) { return (uintptr_t)scoop_reserve_group; }
 static uintptr_t scoop_addr_suspend(void) { return (uintptr_t)scoop_suspend; }
 static uintptr_t scoop_addr_suspend_for(void) { return (uintptr_t)scoop_suspend_for; }
+static uintptr_t scoop_addr_try_next_for(void) { return (uintptr_t)scoop_try_next_for; }
+static uintptr_t scoop_addr_park_now(void) { return (uintptr_t)scoop_park_now; }
+static uintptr_t scoop_addr_release_now(void) { return (uintptr_t)scoop_release_now; }
 */
 import "C"
 
@@ -40,11 +46,13 @@ import "fmt"
 // GIL during the call.
 func NoGILTable() string {
 	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d,new_processor=%d,drop_processor=%d,"+
-		"release_parked=%d,signal=%d,help=%d,collecting=%d,reserve_group=%d,suspend=%d,suspend_for=%d",
+		"release_parked=%d,signal=%d,help=%d,collecting=%d,reserve_group=%d,suspend=%d,suspend_for=%d,"+
+		"try_next_for=%d,park_now=%d,release_now=%d",
 		uint64(C.scoop_addr_reserve1()), uint64(C.scoop_addr_wake()),
 		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()),
 		uint64(C.scoop_addr_new_processor()), uint64(C.scoop_addr_drop_processor()),
 		uint64(C.scoop_addr_release_parked()), uint64(C.scoop_addr_signal()), uint64(C.scoop_addr_help()),
 		uint64(C.scoop_addr_collecting()), uint64(C.scoop_addr_reserve_group()),
-		uint64(C.scoop_addr_suspend()), uint64(C.scoop_addr_suspend_for()))
+		uint64(C.scoop_addr_suspend()), uint64(C.scoop_addr_suspend_for()),
+		uint64(C.scoop_addr_try_next_for()), uint64(C.scoop_addr_park_now()), uint64(C.scoop_addr_release_now()))
 }

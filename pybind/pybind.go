@@ -213,6 +213,22 @@ func NewFiber(t int64) int64 { return code(current().NewFiber(t)) }
 // or a fiber to resume (a value <= ResumeCode); 0 means exit.
 func NextFor(t, f int64) int64 { return code(current().NextFor(t, f)) }
 
+// IdleCode is what TryNextFor returns when the hub has nothing to do
+// (core.Idle).
+const IdleCode int64 = core.Idle
+
+// TryNextFor is NextFor without blocking: IdleCode when it would wait.
+func TryNextFor(t, f int64) int64 { return code(current().TryNextFor(t, f)) }
+
+// ParkNow is Park for a fiber or a helper, which never block
+// (core.Runtime.ParkNow).
+func ParkNow(t, q int64, mayClose bool, notify int64) int64 {
+	return code(current().ParkNow(t, q, mayClose, notify))
+}
+
+// ReleaseNow is Release for a fiber or a helper (core.Runtime.ReleaseNow).
+func ReleaseNow(t, q int64) int64 { return code(current().ReleaseNow(t, q)) }
+
 // Suspend: fiber t waits to be posted, at most timeoutMicros (forever if
 // negative): 1 if a post was pending, 0 if it must switch to its hub
 // (core.Runtime.Suspend). Never blocks.
@@ -286,7 +302,7 @@ func Stats() string {
 
 // Version is the boundary protocol's version; the Python side checks it at
 // import, so that a stale extension fails loudly instead of misbehaving.
-func Version() int64 { return 3 }
+func Version() int64 { return 4 }
 
 // Describe dumps the state of the busy and parked processors, for
 // diagnosing a stuck program (core.Runtime.Describe).

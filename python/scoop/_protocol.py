@@ -9,7 +9,7 @@ checks them against the extension when it loads.
 from __future__ import annotations
 
 #: pybind.Version: bumped whenever a call's meaning or a code changes.
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 # What the core's calls return besides ids (pybind/pybind.go).
 CLOSE = -1  # CloseCode: Park tells the executor to close its implicit queue
@@ -17,6 +17,7 @@ ERROR = -2  # ErrorCode: the call broke the protocol; LastError says how
 DEADLOCK = -3  # DeadlockCode: WaitFor would close a cycle
 NOT_PARKED = -4  # NotParkedCode: ReleaseParked found the handler not parked
 SUSPENDED = -5  # SuspendedCode: a fiber must switch to its hub (SuspendFor)
+IDLE = -6  # IdleCode: TryNextFor found nothing to do; the hub waits in NextFor
 RESUME = -16  # ResumeCode: NextFor returned RESUME - t: resume fiber t
 
 # Item kinds of a private queue. An item is a tuple whose first element is

@@ -148,12 +148,15 @@ class PrivateQueue:
                 self.proc.runtime.waits += 1
                 blocking = ts.blocking_ids()
                 self.proc.runtime.waiting_for(ts, fn, self.proc)
-            # Rather than wake an executor to run the calls before ours and
-            # sleep until it answers, run them here if nobody runs them yet.
-            helped = _native.Help(ts.tid, self.id)
-            if helped > 0:
-                self.proc.runtime.help(ts, helped)
-                continue
+            if ts.hub is not None:
+                # A fiber runs the calls before ours itself, in line, if no
+                # executor runs them yet: no switch at all. (A plain thread
+                # does not: a body it ran would wait as a thread, each wait
+                # a GIL hand-off, where the executor's fibers switch.)
+                helped = _native.Help(ts.tid, self.id)
+                if helped > 0:
+                    self.proc.runtime.help(ts, helped)
+                    continue
             if wake:
                 _native.Wake(self.id)
             if ts.hub is not None:

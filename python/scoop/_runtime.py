@@ -20,7 +20,6 @@ import functools
 import gc
 import logging
 import operator
-import signal
 import threading
 import time
 import warnings
@@ -41,6 +40,7 @@ from ._protocol import (
     CLOSED,
     DEADLOCK,
     ERROR,
+    IDLE,
     NOT_PARKED,
     PARKED,
     PROTOCOL_VERSION,
@@ -66,9 +66,10 @@ def _check_extension() -> None:
         _native.DeadlockCode,
         _native.NotParkedCode,
         _native.SuspendedCode,
+        _native.IdleCode,
         _native.ResumeCode,
     )
-    expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED, SUSPENDED, RESUME)
+    expected = (PROTOCOL_VERSION, CLOSE, ERROR, DEADLOCK, NOT_PARKED, SUSPENDED, IDLE, RESUME)
     if codes != expected:  # pragma: no cover - a stale build
         raise ImportError(
             f"scoop._native speaks protocol {codes}, this package needs "
@@ -93,7 +94,7 @@ SHUTDOWN_REPORT_EVERY = 10.0
 class ThreadState:
     """What the runtime knows about one Python thread."""
 
-    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "interrupted", "__weakref__")
+    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "__weakref__")
 
     def __init__(self, runtime: Runtime, tid: int = 0, hub: greenlet | None = None):
         self.runtime = runtime
@@ -105,10 +106,6 @@ class ThreadState:
         self.hub = hub
         #: The greenlet of a fiber, once started.
         self.fiber: greenlet | None = None
-        #: Ctrl-C interrupted a command body this (main) thread ran while it
-        #: helped: the body failed with it, and the wait that helped raises
-        #: it once the handler is left in order (Runtime.help).
-        self.interrupted = False
         #: The thread as a client (executors never use theirs).
         self.client = Client(self.tid, runtime)
         #: Who logs the calls this thread makes now: the thread's own client,
@@ -152,7 +149,6 @@ class Runtime:
         _native.Start(0, 0, 0)
         if collecting not in gc.callbacks:
             gc.callbacks.append(collecting)
-        _watch_ctrl_c(True)
         self.stopped = False
         self.stop_reason = "this object's processor was stopped by scoop.shutdown()"
         self.on_async_error = on_async_error
@@ -265,7 +261,9 @@ class Runtime:
                 idle.append(fiber)
             if fiber is offer:
                 offer = idle.pop() if idle else self._new_fiber(ts.tid, hub, fibers)
-            v = _native.NextFor(ts.tid, offer.tid)
+            v = _native.TryNextFor(ts.tid, offer.tid)  # keeps the GIL
+            if v == IDLE:
+                v = _native.NextFor(ts.tid, offer.tid)  # waits, without the GIL
 
     def _new_fiber(self, hub_tid: int, hub: greenlet, fibers: dict[int, ThreadState]) -> ThreadState:
         tid = _native.NewFiber(hub_tid)
@@ -325,28 +323,21 @@ class Runtime:
     # -- the handler side ----------------------------------------------------
 
     def help(self, ts: ThreadState, q: int) -> None:
-        """Serve the handler of queue *q* on this thread, which waits for it
-        (core Help), until the core sends the thread back to its wait.
+        """Serve the handler of queue *q* in this fiber, which waits for it
+        (core Help), until the core sends the fiber back to its wait.
 
-        The bodies this thread was running are suspended meanwhile: calls on
+        The bodies this fiber was running are suspended meanwhile: calls on
         their processors from the calls served here go through queues, as
         from any other thread, instead of running at once. A call served
         here may wait, and help, in turn (the core bounds the depth).
         """
         stack, outer, current = ts.stack, ts.outer, ts.current
         ts.stack, ts.outer = [], [*stack, *outer]
-        _ctrl_c.pressed = False  # only a Ctrl-C from now on interrupts this wait
         try:
             while q > 0:
                 q = self.serve(ts, q, helping=True)
         finally:
             ts.stack, ts.outer, ts.current = stack, outer, current
-        if ts.interrupted and not ts.stack:
-            # Ctrl-C reached a command body that the main thread was running
-            # for its handler: the command failed with it, like any command
-            # (SPEC §8), and the user's wait is interrupted as well.
-            ts.interrupted = False
-            raise KeyboardInterrupt
 
     def serve(self, ts: ThreadState, q: int, helping: bool = False) -> int:
         """Serve private queue *q* until it parks, closes or ends.
@@ -369,7 +360,7 @@ class Runtime:
                     pq.state = QUEUED
                     taken = True
             if not taken:
-                nxt = _native.Park(tid, q, False, 0)
+                nxt = _native.ParkNow(tid, q, False, 0)
             else:
                 notify = self._run_items(ts, proc, items)
                 if proc.waiters:
@@ -405,7 +396,7 @@ class Runtime:
                 # give it back (want_wake), and close the queue after that.
                 may_close = pq.implicit
                 # A helper that answered its own sync point wakes nobody.
-                nxt = _native.Park(tid, q, may_close, notify if notify != tid else 0)
+                nxt = _native.ParkNow(tid, q, may_close, notify if notify != tid else 0)
             if nxt == q:
                 continue
             if nxt != CLOSE:
@@ -422,7 +413,7 @@ class Runtime:
                 else:
                     closing = False
             if inline:
-                nxt = _native.Park(tid, q, False, 0)
+                nxt = _native.ParkNow(tid, q, False, 0)
                 if nxt != q:
                     return nxt
             elif closing:
@@ -430,7 +421,7 @@ class Runtime:
 
     def _release(self, pq: PrivateQueue, tid: int) -> int:
         del self.queues[pq.id]
-        return _native.Release(tid, pq.id)
+        return _native.ReleaseNow(tid, pq.id)
 
     def _run_items(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
         """Run *items* as *proc* until the deque is empty.
@@ -550,12 +541,6 @@ class Runtime:
         self.failures += 1
         what = getattr(fn, "__qualname__", repr(fn))
         proc.dirty[key] = (exc, what)
-        if isinstance(exc, KeyboardInterrupt) and _ctrl_c.pressed:
-            # Only the main thread gets Ctrl-C, and it runs command bodies
-            # only while it helps a handler it waits for (Runtime.help). (A
-            # body that raises KeyboardInterrupt itself is just a failure.)
-            _ctrl_c.pressed = False
-            self.state().interrupted = True
         handler = self.on_async_error
         if callable(handler):
             try:
@@ -631,7 +616,6 @@ class Runtime:
         self.report_unobserved()
         self.stopped = True
         uninstall_gc_hook()
-        _watch_ctrl_c(False)
         for remote in list(self.remotes):
             remote.close()
         _native.Stop()
@@ -674,35 +658,6 @@ class Runtime:
             "waits": self.waits,
             "failures": self.failures,
         }
-
-class _CtrlC:
-    """Python's SIGINT handler, which also notes that Ctrl-C was pressed.
-
-    Installed while a runtime runs, only over the interpreter's default
-    handler: a KeyboardInterrupt that fails a command body the main thread
-    runs while it helps (Runtime.help) must then interrupt the main thread's
-    wait too, but not one that a body raises itself.
-    """
-
-    pressed = False
-
-    def __call__(self, signum: int, frame: Any) -> None:
-        self.pressed = True
-        signal.default_int_handler(signum, frame)
-
-
-_ctrl_c = _CtrlC()
-
-
-def _watch_ctrl_c(on: bool) -> None:
-    current: Any = signal.default_int_handler if on else _ctrl_c
-    wanted: Any = _ctrl_c if on else signal.default_int_handler
-    try:
-        if signal.getsignal(signal.SIGINT) is current:
-            signal.signal(signal.SIGINT, wanted)
-    except ValueError:  # not the main thread: signal handlers are the main thread's
-        pass
-
 
 def uninstall_gc_hook() -> None:
     if collecting in gc.callbacks:

@@ -78,6 +78,10 @@ _NOGIL = {
     # a fiber's waits, which never block (they suspend it: core/fiber.go)
     "Suspend": ("suspend", _LL, (_LL, _LL)),
     "SuspendFor": ("suspend_for", _LL, (_LL, _LL, ctypes.c_char_p)),
+    # what a fiber or a helper calls while it serves: they never block
+    "TryNextFor": ("try_next_for", _LL, (_LL, _LL)),
+    "ParkNow": ("park_now", _LL, (_LL, _LL, _INT, _LL)),
+    "ReleaseNow": ("release_now", _LL, (_LL, _LL)),
 }
 
 
