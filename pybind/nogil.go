@@ -67,7 +67,9 @@ func scoop_suspend_for(t, queue C.longlong, clients *C.char) C.longlong {
 }
 
 //export scoop_try_next_for
-func scoop_try_next_for(t, f C.longlong) C.longlong { return C.longlong(TryNextFor(int64(t), int64(f))) }
+func scoop_try_next_for(t, f C.longlong) C.longlong {
+	return C.longlong(TryNextFor(int64(t), int64(f)))
+}
 
 //export scoop_park_now
 func scoop_park_now(t, queue C.longlong, mayClose C.int, notify C.longlong) C.longlong {
