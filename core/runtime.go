@@ -30,6 +30,10 @@ type Options struct {
 	// GIL over every 5ms, so a threshold of several switch intervals keeps
 	// the monitor from adding executors that would only fight for the GIL.
 	StallAfter time.Duration
+	// MaxExecutors bounds the pool when call bodies block outside Python
+	// (default 128): the monitor then gives each ready processor an
+	// executor of its own, up to this many in all.
+	MaxExecutors int
 	// IdleRetire is how long an executor stays idle before it retires,
 	// down to one (default 10s).
 	IdleRetire time.Duration
@@ -41,6 +45,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StallAfter <= 0 {
 		o.StallAfter = 20 * time.Millisecond
+	}
+	if o.MaxExecutors <= 0 {
+		o.MaxExecutors = 128
 	}
 	if o.IdleRetire <= 0 {
 		o.IdleRetire = 10 * time.Second

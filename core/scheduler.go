@@ -2,6 +2,7 @@ package core
 
 import (
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -295,8 +296,10 @@ func (rt *Runtime) monitor() {
 		case <-rt.monitorDone:
 			return
 		}
+		cpu := newCPUMeter()
 		for {
 			time.Sleep(tick)
+			busy := cpu.busy()
 			rt.mu.Lock()
 			if rt.stopped || len(rt.runq) == 0 {
 				rt.mu.Unlock()
@@ -304,15 +307,57 @@ func (rt *Runtime) monitor() {
 			}
 			if rt.spawning == 0 && rt.allStalled() {
 				rt.stalls++
-				if e := rt.popIdle(); e != nil {
-					rt.assign(e, rt.popRunq())
-				} else {
-					rt.requestSpawn()
+				// Stuck executors that burn no CPU are blocked outside
+				// Python (I/O, time.sleep): each ready processor may well
+				// block the same way, so give each its own executor at once
+				// (up to MaxExecutors), as one blocking call per thread
+				// would. Stuck executors that compute (one holds the GIL)
+				// get one more executor, so that ready processors progress.
+				n := 1
+				if !busy {
+					n = min(len(rt.runq), rt.opts.MaxExecutors-len(rt.executors))
+				}
+				for range max(n, 1) {
+					if len(rt.runq) == 0 {
+						break
+					}
+					if e := rt.popIdle(); e != nil {
+						rt.assign(e, rt.popRunq())
+					} else {
+						rt.requestSpawn()
+					}
 				}
 			}
 			rt.mu.Unlock()
 		}
 	}
+}
+
+// A cpuMeter tells whether this process used the CPU since it last looked:
+// the monitor's way to tell executors blocked outside Python (no CPU) from
+// executors running Python (one core's worth, under the GIL).
+type cpuMeter struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+func newCPUMeter() *cpuMeter { return &cpuMeter{wall: time.Now(), cpu: processCPU()} }
+
+// busy reports whether the process used at least half a core since the last
+// call.
+func (m *cpuMeter) busy() bool {
+	now, cpu := time.Now(), processCPU()
+	used, elapsed := cpu-m.cpu, now.Sub(m.wall)
+	m.wall, m.cpu = now, cpu
+	return used*2 >= elapsed
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // allStalled reports whether every active thread (an executor, or a thread

@@ -100,3 +100,23 @@ def test_bodies_waiting_for_a_query_hold_no_threads():
         assert all_started.wait(STUCK), "not every worker started"
         assert scoop.stats()["executors"] <= FEW_THREADS, scoop.stats()
     assert [w.answer for w in workers] == [42] * WAITERS
+
+
+class Blocker(scoop.Separate):
+    def meet(self, barrier) -> bool:
+        barrier.wait()  # blocks outside pyscoop, holding the executor's thread
+        return True
+
+
+def test_bodies_blocked_outside_pyscoop_get_executors_of_their_own_at_once():
+    # Twenty bodies block in one threading.Barrier of twenty: they all finish only if they run
+    # at the same time, each on a thread. Executors blocked outside Python use no CPU, so the
+    # monitor gives every ready processor an executor at once, rather than one per stall.
+    n = 20
+    barrier = scoop.shared(threading.Barrier(n, timeout=STUCK))
+    blockers = [Blocker() for _ in range(n)]
+    futures = [b.meet.future(barrier) for b in blockers]
+    assert all(f.result(timeout=2 * STUCK) for f in futures)
+    stats = scoop.stats()
+    assert stats["executors"] >= n
+    assert stats["stalls"] <= 3, stats
