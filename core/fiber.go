@@ -45,6 +45,9 @@ type fiber struct {
 type hubQueue struct {
 	mu    sync.Mutex
 	ready []*thread // posted fibers, in the order they were posted
+	// yielded are fibers that gave the thread up for a while (Yield): they
+	// resume after the processors waiting in the run queue.
+	yielded []*thread
 	// parked counts the hub's fibers that are suspended or ready: each holds
 	// a call body in progress, so the hub must not retire.
 	parked int
@@ -130,6 +133,40 @@ func (h *hubQueue) popReady() *thread {
 	th.fiber.count--
 	h.parked--
 	return th
+}
+
+// popYielded takes the fiber that yielded first, or returns nil.
+func (h *hubQueue) popYielded() *thread {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.yielded) == 0 {
+		return nil
+	}
+	th := h.yielded[0]
+	h.yielded[0] = nil
+	h.yielded = h.yielded[1:]
+	h.parked--
+	return th
+}
+
+// Yield suspends fiber t, which has run a while, until the processors now
+// waiting in the run queue have had a turn: a fiber runs until it waits, so
+// a body that logs calls in a long loop would otherwise keep its hub from
+// running them until it ends (SPEC §2: a logged call runs promptly). The
+// caller switches to its hub, which resumes t after the run queue.
+func (rt *Runtime) Yield(t int64) error {
+	rt.mu.Lock()
+	th, err := rt.fiberThread(t)
+	rt.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	h := &th.fiber.hub.resume
+	h.mu.Lock()
+	h.yielded = append(h.yielded, th)
+	h.parked++
+	h.mu.Unlock()
+	return nil
 }
 
 // hasReady reports whether a fiber waits to be resumed.

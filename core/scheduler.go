@@ -219,6 +219,11 @@ func (rt *Runtime) nextOrIdle(e *thread, notify *thread, mayBlock bool) int64 {
 			rt.postUnlocked(notify)
 			return q
 		}
+		if f := e.resume.popYielded(); f != nil {
+			rt.mu.Unlock()
+			rt.postUnlocked(notify)
+			return Resume - f.id
+		}
 		if !mayBlock {
 			rt.mu.Unlock()
 			rt.postUnlocked(notify)

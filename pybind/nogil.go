@@ -80,3 +80,6 @@ func scoop_park_now(t, queue C.longlong, mayClose C.int, notify C.longlong) C.lo
 func scoop_release_now(t, queue C.longlong) C.longlong {
 	return C.longlong(ReleaseNow(int64(t), int64(queue)))
 }
+
+//export scoop_yield
+func scoop_yield(t C.longlong) C.longlong { return C.longlong(Yield(int64(t))) }

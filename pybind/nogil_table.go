@@ -18,6 +18,7 @@ extern long long scoop_suspend_for(long long, long long, char*);
 extern long long scoop_try_next_for(long long, long long);
 extern long long scoop_park_now(long long, long long, int, long long);
 extern long long scoop_release_now(long long, long long);
+extern long long scoop_yield(long long);
 static uintptr_t scoop_addr_reserve1(void) { return (uintptr_t)scoop_reserve1; }
 static uintptr_t scoop_addr_wake(void) { return (uintptr_t)scoop_wake; }
 static uintptr_t scoop_addr_contended(void) { return (uintptr_t)scoop_contended; }
@@ -34,6 +35,7 @@ static uintptr_t scoop_addr_suspend_for(void) { return (uintptr_t)scoop_suspend_
 static uintptr_t scoop_addr_try_next_for(void) { return (uintptr_t)scoop_try_next_for; }
 static uintptr_t scoop_addr_park_now(void) { return (uintptr_t)scoop_park_now; }
 static uintptr_t scoop_addr_release_now(void) { return (uintptr_t)scoop_release_now; }
+static uintptr_t scoop_addr_yield(void) { return (uintptr_t)scoop_yield; }
 */
 import "C"
 
@@ -47,12 +49,13 @@ import "fmt"
 func NoGILTable() string {
 	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d,new_processor=%d,drop_processor=%d,"+
 		"release_parked=%d,signal=%d,help=%d,collecting=%d,reserve_group=%d,suspend=%d,suspend_for=%d,"+
-		"try_next_for=%d,park_now=%d,release_now=%d",
+		"try_next_for=%d,park_now=%d,release_now=%d,yield=%d",
 		uint64(C.scoop_addr_reserve1()), uint64(C.scoop_addr_wake()),
 		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()),
 		uint64(C.scoop_addr_new_processor()), uint64(C.scoop_addr_drop_processor()),
 		uint64(C.scoop_addr_release_parked()), uint64(C.scoop_addr_signal()), uint64(C.scoop_addr_help()),
 		uint64(C.scoop_addr_collecting()), uint64(C.scoop_addr_reserve_group()),
 		uint64(C.scoop_addr_suspend()), uint64(C.scoop_addr_suspend_for()),
-		uint64(C.scoop_addr_try_next_for()), uint64(C.scoop_addr_park_now()), uint64(C.scoop_addr_release_now()))
+		uint64(C.scoop_addr_try_next_for()), uint64(C.scoop_addr_park_now()), uint64(C.scoop_addr_release_now()),
+		uint64(C.scoop_addr_yield()))
 }

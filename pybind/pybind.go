@@ -220,6 +220,15 @@ const IdleCode int64 = core.Idle
 // TryNextFor is NextFor without blocking: IdleCode when it would wait.
 func TryNextFor(t, f int64) int64 { return code(current().TryNextFor(t, f)) }
 
+// Yield: fiber t gives its hub up until the run queue has had a turn
+// (core.Runtime.Yield); 0, or ErrorCode.
+func Yield(t int64) int64 {
+	if err := current().Yield(t); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
 // ParkNow is Park for a fiber or a helper, which never block
 // (core.Runtime.ParkNow).
 func ParkNow(t, q int64, mayClose bool, notify int64) int64 {

@@ -120,3 +120,35 @@ def test_bodies_blocked_outside_pyscoop_get_executors_of_their_own_at_once():
     stats = scoop.stats()
     assert stats["executors"] >= n
     assert stats["stalls"] <= 3, stats
+
+
+class Tally(scoop.Separate):
+    def __init__(self, done):
+        self.done = done  # a threading.Event: the looping body has finished
+        self.before_done = 0
+
+    def increment(self) -> None:
+        if not self.done.is_set():
+            self.before_done += 1
+
+
+class Looper(scoop.Separate):
+    def __init__(self, tally: Tally, done):
+        self.tally, self.done = tally, done
+
+    def loop(self, n: int) -> None:
+        for _ in range(n):
+            with scoop.separate(self.tally) as t:
+                t.increment()
+        self.done.set()
+
+
+def test_a_body_that_logs_calls_in_a_long_loop_lets_them_run_meanwhile():
+    # SPEC §2: a logged call runs promptly. The looping body never waits, and a fiber runs
+    # until it waits: it must still give its thread up now and then for the calls it logs.
+    done = scoop.shared(threading.Event())
+    tally = Tally(done)
+    looper = Looper(tally, done)
+    looper.loop(20_000)
+    assert done.wait(STUCK)
+    assert tally.before_done > 0

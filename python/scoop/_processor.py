@@ -52,13 +52,16 @@ class Client:
         Without a first call (a query is coming), an idle handler is granted
         parked on the new queue: the client can run its query at once.
         """
+        rt = self.runtime
+        ts = rt.local.state
+        if ts.home is not None:
+            rt.yield_if_due(ts)
         pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
         if first is not None:
             pq.items.append(first)
             # Never granted parked: the handler owns it from the start. (NEW
             # would behave the same, but costs the lock on every later log.)
             pq.state = QUEUED
-        rt = self.runtime
         rt.queues[pq.id] = pq
         granted = _native.Reserve1(self.key, proc.id, pq.id, implicit, first is None)
         if granted < 0:

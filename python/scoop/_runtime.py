@@ -23,6 +23,7 @@ import operator
 import threading
 import time
 import warnings
+from time import perf_counter
 import weakref
 from collections import deque
 from typing import Any, Callable
@@ -87,6 +88,10 @@ def collecting(phase: str, info: dict[str, int]) -> None:
     if info["generation"] == 2:
         _native.Collecting(phase == "start")
 
+#: How long a fiber runs before it lets waiting processors have a turn, if
+#: it opens a private queue (Runtime.yield_if_due), in seconds.
+FIBER_SLICE = 0.002
+
 #: Log a warning this often while shutdown waits for busy processors.
 SHUTDOWN_REPORT_EVERY = 10.0
 
@@ -94,9 +99,11 @@ SHUTDOWN_REPORT_EVERY = 10.0
 class ThreadState:
     """What the runtime knows about one Python thread."""
 
-    __slots__ = ("tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "__weakref__")
+    __slots__ = (
+        "tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "home", "slice_end", "__weakref__"
+    )
 
-    def __init__(self, runtime: Runtime, tid: int = 0, hub: greenlet | None = None):
+    def __init__(self, runtime: Runtime, tid: int = 0, hub: greenlet | None = None, home: ThreadState | None = None):
         self.runtime = runtime
         self.tid: int = tid or _native.NewThread()
         #: For a fiber (a greenlet of an executor thread, running call
@@ -106,6 +113,10 @@ class ThreadState:
         self.hub = hub
         #: The greenlet of a fiber, once started.
         self.fiber: greenlet | None = None
+        #: For a fiber: its executor's state, whose slice_end says until when
+        #: the fiber may run before it yields (Runtime.yield_if_due).
+        self.home = home
+        self.slice_end = 0.0
         #: The thread as a client (executors never use theirs).
         self.client = Client(self.tid, runtime)
         #: Who logs the calls this thread makes now: the thread's own client,
@@ -240,7 +251,7 @@ class Runtime:
         hub = greenlet.getcurrent()
         fibers = self.fibers
         idle: list[ThreadState] = []
-        offer = self._new_fiber(ts.tid, hub, fibers)
+        offer = self._new_fiber(ts, hub, fibers)
         v = _native.NextFor(ts.tid, offer.tid)
         while v != 0:
             fiber = offer if v > 0 else fibers.get(RESUME - v)
@@ -249,6 +260,7 @@ class Runtime:
                 return
             assert fiber.fiber is not None
             self.local.state = fiber
+            ts.slice_end = perf_counter() + FIBER_SLICE
             try:
                 # A new queue to serve, or a suspended body to go on with.
                 done = fiber.fiber.switch(v) if v > 0 else fiber.fiber.switch()
@@ -260,18 +272,30 @@ class Runtime:
             if done:
                 idle.append(fiber)
             if fiber is offer:
-                offer = idle.pop() if idle else self._new_fiber(ts.tid, hub, fibers)
+                offer = idle.pop() if idle else self._new_fiber(ts, hub, fibers)
             v = _native.TryNextFor(ts.tid, offer.tid)  # keeps the GIL
             if v == IDLE:
                 v = _native.NextFor(ts.tid, offer.tid)  # waits, without the GIL
 
-    def _new_fiber(self, hub_tid: int, hub: greenlet, fibers: dict[int, ThreadState]) -> ThreadState:
-        tid = _native.NewFiber(hub_tid)
+    def _new_fiber(self, home: ThreadState, hub: greenlet, fibers: dict[int, ThreadState]) -> ThreadState:
+        tid = _native.NewFiber(home.tid)
         if tid < 0:
             self.raise_core_error()
-        fts = fibers[tid] = ThreadState(self, tid, hub)
+        fts = fibers[tid] = ThreadState(self, tid, hub, home)
         fts.fiber = greenlet(functools.partial(self._fiber_main, fts), parent=hub)
         return fts
+
+    def yield_if_due(self, ts: ThreadState) -> None:
+        """Let the processors waiting to run have a turn, if fiber *ts* has run
+        for its slice: a fiber runs until it waits, and one that logs calls
+        in a long loop would otherwise keep them from running until it ends
+        (SPEC §2: a logged call runs promptly). Called where a fiber opens a
+        private queue, a point where it holds nothing half done."""
+        home = ts.home
+        if home is not None and perf_counter() > home.slice_end:
+            _native.Yield(ts.tid)
+            assert ts.hub is not None
+            ts.hub.switch(False)
 
     def _fiber_main(self, ts: ThreadState, q: int) -> None:
         """A fiber: serve the queues its hub hands it, until the runtime ends."""

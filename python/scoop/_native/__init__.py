@@ -82,6 +82,7 @@ _NOGIL = {
     "TryNextFor": ("try_next_for", _LL, (_LL, _LL)),
     "ParkNow": ("park_now", _LL, (_LL, _LL, _INT, _LL)),
     "ReleaseNow": ("release_now", _LL, (_LL, _LL)),
+    "Yield": ("yield", _LL, (_LL,)),
 }
 
 
