@@ -263,3 +263,27 @@ def test_an_error_in_a_condition_reaches_its_client_after_a_change():
     counter.increment()
     t.join(STUCK)
     assert [str(e) for e in errors] == ["condition broke"]
+
+
+def test_a_waiter_registered_while_the_handler_rechecks_is_not_lost():
+    # Issue 11: recheck used to replace the processor's list of waiters with the ones it kept,
+    # so a client that registered meanwhile (another thread, between the handler's reads) was
+    # dropped and slept for ever. Here the registration happens during the re-evaluation.
+    from scoop._waiters import Waiter, add_waiter, recheck, remove_waiter
+
+    box = Buffer()
+    box.put(1)
+    proc = scoop.processor_of(box)
+    late = Waiter(0, -2, lambda b: False, (box,))
+
+    def condition(b):
+        add_waiter(proc, late)  # registers while recheck iterates
+        return False
+
+    first = Waiter(0, -1, condition, (box,))
+    add_waiter(proc, first)
+    recheck(proc, client_key=-3)
+    assert late in proc.waiters and first in proc.waiters
+    remove_waiter(proc, first)
+    remove_waiter(proc, late)
+    assert proc.waiters == ()

@@ -16,7 +16,7 @@ from ._protocol import WAIT_SLICE_US
 from ._queue import PrivateQueue
 from ._proxy import SeparateRef, make_ref, plain_ref
 from ._values import as_reference
-from ._waiters import ConditionWait, Waiter
+from ._waiters import ConditionWait, Waiter, add_waiter, pass_on, remove_waiter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -136,16 +136,17 @@ def wait_for_change(
     if len(procs) == 1 and len(queues) == 1 and not procs[0].remote:
         proc = procs[0]
         waiter = Waiter(ts.tid, client.key, condition, tuple(plain_ref(r) for r in refs))
-        if proc.waiters:
-            proc.waiters.append(waiter)
-        else:
-            proc.waiters = [waiter]
+        add_waiter(proc, waiter)
         try:
             res.ended = True
             client.release(queues)
             _sleep(ts, lambda: waiter.done, deadline, condition)
+        except BaseException:
+            if waiter.woken:  # the wake-up was for us: hand it on
+                pass_on(proc)
+            raise
         finally:
-            waiter.done = True
+            remove_waiter(proc, waiter)
         return
     if _native.Watch(ts.tid, client.key, ",".join(str(p.id) for p in procs)) != 0:
         procs[0].runtime.raise_core_error()

@@ -179,6 +179,8 @@ class Runtime:
         self.dirty_marks: dict[int, dict[int, tuple[BaseException, str]]] = {}
         #: Every executor's fibers, by thread id (to describe what is busy).
         self.fibers: dict[int, ThreadState] = {}
+        #: Guards every processor's list of waiters (scoop._waiters).
+        self.waiters_lock = threading.Lock()
         #: The client wait conditions run as when the handler evaluates them.
         self.probe_client = ProbeClient(0, self)
         self.local = threading.local()

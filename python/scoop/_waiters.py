@@ -49,10 +49,10 @@ class ConditionWait:
 class Waiter:
     """One client sleeping until *condition* holds on one processor."""
 
-    __slots__ = ("tid", "client_key", "condition", "refs", "done")
+    __slots__ = ("tid", "client_key", "condition", "refs", "done", "woken")
 
     def __init__(self, tid: int, client_key: int, condition: Callable[..., Any], refs: tuple[Any, ...]):
-        self.tid = tid  # the thread to wake
+        self.tid = tid  # the thread (or fiber) to wake
         self.client_key = client_key
         self.condition = condition
         #: Unreserved references to the handler's objects: on the thread
@@ -60,32 +60,78 @@ class Waiter:
         self.refs = refs
         #: Woken, or given up (timeout, interrupt): skipped from now on.
         self.done = False
+        #: Woken because its condition held (see pass_on).
+        self.woken = False
+
+
+def add_waiter(proc: Processor, waiter: Waiter) -> None:
+    """Leave *waiter* on *proc*, for whoever runs its calls to re-evaluate.
+
+    The list is only ever changed under the runtime's waiters lock, in place:
+    a client may register while another thread runs :func:`recheck`, and a
+    list replaced under it would lose the registration.
+    """
+    with proc.runtime.waiters_lock:
+        if proc.waiters:
+            proc.waiters.append(waiter)  # type: ignore[union-attr]
+        else:
+            proc.waiters = [waiter]
+
+
+def remove_waiter(proc: Processor, waiter: Waiter) -> None:
+    waiter.done = True
+    with proc.runtime.waiters_lock:
+        if waiter in proc.waiters:
+            proc.waiters.remove(waiter)  # type: ignore[union-attr]
+        if not proc.waiters:
+            proc.waiters = ()
 
 
 def recheck(proc: Processor, client_key: int) -> None:
-    """Wake the clients whose wait condition on *proc* holds now that it ran
-    calls of client *client_key*. Called by the thread that holds *proc*."""
+    """Wake the first client whose wait condition on *proc* holds, now that
+    *proc* ran calls of client *client_key*. Called by the thread that holds
+    *proc*.
+
+    One, not all: the woken client takes a turn on *proc* to evaluate its
+    condition again and run its body, and that turn is followed by another
+    recheck, which wakes the next client whose condition then holds. Waking
+    every holder made them all queue for a turn in which most found their
+    condition false again (with 16 workers waiting for a counter's parity,
+    each increment woke 16 for one). Waiters are evaluated in the order they
+    came, so none is passed over for ever.
+    """
     ts = proc.runtime.state()
     stack = ts.stack
     saved = ts.current
     stack.append(proc)
     ts.current = proc.runtime.probe_client
     try:
-        keep = []
-        for w in proc.waiters:
-            if w.done:
+        for w in list(proc.waiters):
+            if w.done or w.client_key == client_key:
                 continue
-            if w.client_key != client_key:
-                try:
-                    holds = bool(w.condition(*w.refs))
-                except Exception:  # its own client evaluates it, and sees the error
-                    holds = True
-                if holds:
-                    w.done = True
-                    _native.Signal(w.tid)
-                    continue
-            keep.append(w)
-        proc.waiters = keep or ()
+            try:
+                holds = bool(w.condition(*w.refs))
+            except Exception:  # its own client evaluates it, and sees the error
+                holds = True
+            if holds:
+                wake(proc, w)
+                return
     finally:
         stack.pop()
         ts.current = saved
+
+
+def wake(proc: Processor, waiter: Waiter) -> None:
+    waiter.woken = True
+    remove_waiter(proc, waiter)
+    _native.Signal(waiter.tid)
+
+
+def pass_on(proc: Processor) -> None:
+    """A client woken for its condition gives up without taking its turn
+    (timeout, interrupt): wake the next waiter instead, to evaluate its own
+    condition, so that the change that woke the first is not lost."""
+    for w in list(proc.waiters):
+        if not w.done:
+            wake(proc, w)
+            return
