@@ -138,6 +138,12 @@ func (rt *Runtime) holder(q *privateQueue, depth int) int64 {
 		return 0
 	}
 	h := p.head()
+	if rt.blocked[p.id] != nil {
+		// A thread running one of p's bodies (client-side, as p's head
+		// client holding the turn, or as a helper) is blocked: p cannot go
+		// on until that thread does, whatever its state says.
+		return p.id
+	}
 	switch p.state {
 	case procRunning:
 		// Its executor is in a body (of q's calls or of the head's): p

@@ -161,3 +161,43 @@ func TestFibers(t *testing.T) {
 		assert.Error(t, err, "a hub offers only its own fibers")
 	})
 }
+
+// Each runtime takes its ids from a range of its own: a thread left over from
+// a runtime that was shut down never names one of the next runtime's.
+func TestRuntimesDoNotShareIDs(t *testing.T) {
+	a := New(Options{StallAfter: time.Hour})
+	ta := a.NewThread()
+	a.Shutdown()
+	b := New(Options{StallAfter: time.Hour})
+	t.Cleanup(b.Shutdown)
+	tb := b.NewThread()
+	assert.NotEqual(t, ta, tb)
+	_, err := b.thread(ta)
+	assert.Error(t, err, "the old runtime's thread is unknown to the new one")
+}
+
+// Two threads each run a body of one processor client-side (each holds the
+// turn of an implicit queue at its head, parked), and each body waits for
+// the other processor: a cycle, although neither processor is "running". It
+// used to be missed, because an implicit head with reservations behind it
+// looked as if its handler would close it.
+func TestDeadlockThroughBodiesRunClientSide(t *testing.T) {
+	s := newStepper(t)
+	t1, t2 := s.thread(), s.thread()
+	p1, p2 := s.proc(), s.proc()
+	granted, err := s.rt.Grant(t1, p1, 9001, true) // t1 runs a query body of p1
+	require.NoError(t, err)
+	require.True(t, granted)
+	granted, err = s.rt.Grant(t2, p2, 9002, true) // t2 runs a query body of p2
+	require.NoError(t, err)
+	require.True(t, granted)
+	q12 := s.reserve(p1, true, p2)[0] // p1's body, on t1, calls p2
+	q21 := s.reserve(p2, true, p1)[0] // p2's body, on t2, calls p1
+	first := async(func() result { return res(s.rt.WaitFor(t1, q12, []int64{t1, p1}, failAfter)) })
+	eventually(t, "t1 to wait", func() bool { return s.rt.Stats().Waiting == 1 })
+	v, err := s.rt.WaitFor(t2, q21, []int64{t2, p2}, failAfter)
+	require.NoError(t, err)
+	assert.Equal(t, Deadlock, v)
+	s.rt.Signal(t1)
+	receive(t, first, "WaitFor of t1")
+}

@@ -2,6 +2,7 @@
 
 import asyncio
 import concurrent.futures
+import os
 import threading
 
 import pytest
@@ -122,10 +123,14 @@ def test_string_annotations_count_the_same():
 
 def test_command_returning_a_value_warns_naming_it():
     obj = LeakyA()
-    with pytest.warns(scoop.CommandResultWarning, match="leaky_a"):
+    with pytest.warns(scoop.CommandResultWarning, match="leaky_a") as record:
         assert obj.leaky_a() is None
         obj.ping()  # the command has run (and warned) by now
     assert obj.n == 1
+    # The warning points at the user's method, not at a frame of pyscoop (issue 11).
+    [warning] = [w for w in record if issubclass(w.category, scoop.CommandResultWarning)]
+    assert os.path.basename(warning.filename) == "models.py"
+    assert warning.lineno == LeakyA.leaky_a.__code__.co_firstlineno
 
 
 def test_command_result_warning_is_issued_once_per_method():

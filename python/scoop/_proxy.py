@@ -306,6 +306,12 @@ def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]
     return proxy
 
 
+def register_broken(broken: type, cls: type) -> None:
+    """References to an object whose class became *broken* (its __init__
+    failed: scoop._separate) keep the proxy class of *cls*."""
+    _proxy_types[broken, False] = _proxy_types[cls, False]
+
+
 def make_ref(obj: Any, proc: Any, res: Any = None) -> SeparateRef:
     if type(obj) is RemoteObject:
         return _proxy_types[obj.__scoop_class__, True](obj, proc, res)

@@ -258,7 +258,7 @@ def separate_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Se
     return [a for a in itertools.chain(args, kwargs.values()) if isinstance(a, SeparateRef)]
 
 
-def requires(*predicates: Callable[..., Any]) -> Callable[[F], F]:
+def requires(*predicates: Callable[..., Any], timeout: float | None = None) -> Callable[[F], F]:
     """Make preconditions on separate arguments wait conditions.
 
     Each predicate is called with the method's arguments (``self`` first).
@@ -290,12 +290,21 @@ def requires(*predicates: Callable[..., Any]) -> Callable[[F], F]:
     >>> item.result(timeout=5)
     7
 
+    ``timeout=`` (seconds) bounds each call's wait: when the preconditions
+    have not held in time, the call raises :class:`scoop.WaitTimeout` and
+    nothing of its body runs (a command's timeout is its failure, seen by
+    its client's next query as :class:`scoop.CommandFailed`).
+
     A precondition with no separate argument to wait for is a plain
     correctness condition: when false, the call raises ``AssertionError``.
     """
+    if not predicates:
+        raise TypeError("scoop.requires() needs at least one predicate")
     for p in predicates:
         if not callable(p):
             raise TypeError(f"scoop.requires() takes predicates (callables), not {type(p).__qualname__}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+        raise TypeError(f"scoop.requires(timeout=...) takes a number of seconds >= 0, not {timeout!r}")
 
     def decorate(func: F) -> F:
         name = getattr(func, "__qualname__", repr(func))
@@ -315,7 +324,7 @@ def requires(*predicates: Callable[..., Any]) -> Callable[[F], F]:
                 return func(*args, **kwargs)
             condition = functools.partial(_ignore_reserved, holds, args, kwargs)
             condition.__qualname__ = f"precondition of {name}"  # type: ignore[attr-defined]
-            with SeparateBlock(tuple(refs), until=condition):
+            with SeparateBlock(tuple(refs), until=condition, timeout=timeout):
                 return func(*args, **kwargs)
 
         waiting.__scoop_reserves__ = True  # type: ignore[attr-defined]

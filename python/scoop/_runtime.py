@@ -18,8 +18,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import gc
+import inspect
 import logging
 import operator
+import sys
 import threading
 import time
 import warnings
@@ -56,6 +58,23 @@ from ._values import import_value
 from ._waiters import ConditionWait, recheck
 
 logger = logging.getLogger("scoop")
+
+
+def _check_interpreter() -> None:
+    """Refuse an interpreter whose GIL is disabled (free-threaded CPython).
+
+    The runtime's private queues are shared between threads without locks
+    on the strength of the GIL (each deque operation atomic, the order of a
+    client's append and its handler's state change: scoop._queue), and gopy
+    does not build for free-threaded CPython yet. Without the GIL that is
+    silent races, so the first runtime fails instead.
+    """
+    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+        raise RuntimeError(
+            "pyscoop needs the GIL, and this interpreter runs without it (free-threaded "
+            "CPython). Run it with the GIL enabled (PYTHON_GIL=1, or -X gil=1), or use a "
+            "default build of CPython"
+        )
 
 
 def _check_extension() -> None:
@@ -156,6 +175,7 @@ class Runtime:
     """The live state of pyscoop in this process (see the module docstring)."""
 
     def __init__(self, on_async_error: Any = "log") -> None:
+        _check_interpreter()
         _check_extension()
         _native.Start(0, 0, 0)
         if collecting not in gc.callbacks:
@@ -553,12 +573,18 @@ class Runtime:
             return
         self._warned.add(fn)
         name = getattr(fn, "__qualname__", repr(fn))
-        warnings.warn(
+        # Attributed to the method's own definition: the call that returned
+        # ran on a handler, far from any line of the user's that a stack
+        # level could name.
+        code = getattr(inspect.unwrap(fn), "__code__", None)
+        warnings.warn_explicit(
             f"{name} is a command (no return annotation), so the value it returned was "
             f"dropped; annotate its return type or decorate it with @scoop.query to make "
             f"it a query",
             CommandResultWarning,
-            stacklevel=2,
+            code.co_filename if code is not None else "<unknown>",
+            code.co_firstlineno if code is not None else 0,
+            module=getattr(fn, "__module__", None) or "scoop",
         )
 
     # -- failures ------------------------------------------------------------

@@ -9,7 +9,8 @@ from . import _global
 from ._classify import refuse_async_methods
 from ._processor import Processor
 from ._process import RemoteObject
-from ._proxy import SeparateRef, make_ref, proxy_type
+from ._errors import CommandFailed
+from ._proxy import SeparateRef, make_ref, proxy_type, register_broken
 from ._calls import command
 
 T = TypeVar("T")
@@ -112,8 +113,67 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
     if init is not object.__init__ or args or kwargs:
         # Creation is a command: __init__ runs on the new processor, before
         # any later call of this client on the object.
-        command(init, ref, *args, **kwargs)
+        command(_initialiser(cls, init), ref, *args, **kwargs)
     return ref
+
+
+_initialisers: dict[type, Callable[..., None]] = {}
+
+
+def _initialiser(cls: type, init: Callable[..., None]) -> Callable[..., None]:
+    """The creation command of *cls*: its ``__init__``, after which an
+    object whose ``__init__`` raised is unusable. Named as the ``__init__``
+    it runs, for failure messages."""
+    try:
+        return _initialisers[cls]
+    except KeyError:
+        pass
+
+    def initialise(obj: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(obj, *args, **kwargs)
+        except BaseException as exc:
+            # A failed creation is a failed command, which its creator
+            # observes (CommandFailed). The half-built object must not look
+            # usable after that: every later read of its state says that its
+            # creation failed.
+            object.__setattr__(obj, "_scoop_failed_init", exc)
+            obj.__class__ = _broken_class(type(obj))
+            raise
+
+    initialise.__qualname__ = getattr(init, "__qualname__", f"{cls.__qualname__}.__init__")
+    initialise.__name__ = "__init__"
+    _initialisers[cls] = initialise
+    return initialise
+
+
+_broken: dict[type, type] = {}
+
+
+def _broken_class(cls: type) -> type:
+    """A subclass of *cls* whose instances refuse every attribute: the class
+    of an object whose ``__init__`` raised."""
+    try:
+        return _broken[cls]
+    except KeyError:
+        pass
+
+    def __getattribute__(self: Any, name: str) -> Any:
+        if name.startswith("_scoop_") or (name.startswith("__") and name.endswith("__")):
+            return object.__getattribute__(self, name)
+        exc = object.__getattribute__(self, "_scoop_failed_init")
+        failed = CommandFailed(
+            f"this {cls.__qualname__} is unusable: its creation failed ({cls.__qualname__}.__init__ "
+            f"raised {type(exc).__name__}: {exc}); create a new one"
+        )
+        failed.__cause__ = exc
+        raise failed
+
+    broken = type(cls.__name__, (cls,), {"__getattribute__": __getattribute__, "__slots__": (),
+                                         "__qualname__": cls.__qualname__, "__module__": cls.__module__})
+    register_broken(broken, cls)
+    _broken[cls] = broken
+    return broken
 
 
 def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

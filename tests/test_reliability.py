@@ -1,0 +1,139 @@
+"""Issue 11: each finding has a test that failed before its fix.
+
+Random programs and injected faults are in test_model.py and test_faults.py.
+"""
+
+import threading
+
+import pytest
+
+import scoop
+from models_coordination import Buffer
+from support import STUCK
+
+
+# -- a real deadlock is reported when plain threads are the clients
+
+
+class Side(scoop.Separate):
+    def __init__(self, started):
+        self.started = started  # a threading.Barrier of the two bodies
+        self.other = None
+
+    def meet(self, other: "Side") -> None:
+        self.other = other
+
+    def work(self) -> int:
+        self.started.wait()  # both bodies run: each side is busy
+        return self.other.value  # waits for the other side, which waits for this one
+
+    @property
+    def value(self) -> int:
+        return 1
+
+
+def test_a_cycle_of_bodies_run_for_two_threads_is_reported():
+    # Two plain threads call left.work() and right.work() at once; each body queries the other
+    # object, whose body is running and waits for the first: a cycle. It hung for ever when
+    # the threads ran the bodies themselves; whoever runs them, one client gets DeadlockError.
+    started = scoop.shared(threading.Barrier(2, timeout=STUCK))
+    left, right = Side(started), Side(started)
+    left.meet(right)
+    right.meet(left)
+    outcomes = []
+
+    def client(side):
+        try:
+            outcomes.append(side.work())
+        except scoop.DeadlockError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in (left, right)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(STUCK)
+    assert not any(t.is_alive() for t in threads), "the two clients hang"
+    errors = [o for o in outcomes if isinstance(o, scoop.DeadlockError)]
+    assert len(errors) == 1, outcomes
+    assert "Side.work" in str(errors[0]) or "Side.value" in str(errors[0])
+    assert [o for o in outcomes if not isinstance(o, BaseException)] == [1]
+
+
+# -- a thread waiting when shutdown() ends the runtime is told so
+
+
+def test_a_thread_waiting_on_a_condition_gets_processor_stopped_at_shutdown():
+    buf = Buffer()
+    waiting = threading.Event()
+    outcome = []
+
+    def consumer():
+        try:
+            with scoop.separate(buf, until=lambda b: waiting.set() or not b.is_empty):
+                outcome.append("ran")
+        except BaseException as exc:  # noqa: BLE001 - the outcome under test
+            outcome.append(exc)
+
+    t = threading.Thread(target=consumer)
+    t.start()
+    assert waiting.wait(STUCK)
+    scoop.shutdown(wait=True)
+    t.join(STUCK)
+    assert not t.is_alive(), "the waiting thread survived shutdown()"
+    assert len(outcome) == 1 and isinstance(outcome[0], scoop.ProcessorStopped), outcome
+    # A new runtime does not wake the old thread, nor is it disturbed by it.
+    assert Buffer().is_empty
+
+
+# -- @scoop.requires(timeout=...)
+
+
+class Gate(scoop.Separate):
+    def __init__(self):
+        self.open = False
+
+
+class Visitor(scoop.Separate):
+    @scoop.requires(lambda self, gate: gate.open, timeout=0.05)
+    def enter(self, gate: Gate) -> int:
+        return 1
+
+
+def test_requires_with_a_timeout_raises_wait_timeout_and_runs_nothing():
+    with pytest.raises(scoop.WaitTimeout, match="precondition of Visitor.enter"):
+        Visitor().enter(Gate())
+
+
+def test_requires_rejects_a_bad_timeout():
+    with pytest.raises(TypeError, match="timeout"):
+        scoop.requires(lambda self: True, timeout="soon")
+
+
+# -- an object whose __init__ failed is not usable half-built
+
+
+class Host(scoop.Separate):
+    def __init__(self, address: str):
+        if ":" not in address:
+            raise ValueError(f"no port in {address!r}")
+        self.host, self.port = address.split(":")
+
+    def describe(self) -> str:
+        return f"{self.host} port {self.port}"
+
+
+def test_an_object_whose_creation_failed_says_so_on_every_later_call():
+    h = Host("example.org")
+    with pytest.raises(scoop.CommandFailed, match="Host.__init__") as first:
+        h.describe()
+    assert isinstance(first.value.__cause__, ValueError)
+    # The failure was observed; the object is still half built, and says why.
+    for _ in range(2):
+        with pytest.raises(scoop.CommandFailed, match="creation failed") as later:
+            h.describe()
+        assert isinstance(later.value.__cause__, ValueError)
+    with pytest.raises(scoop.CommandFailed, match="creation failed"):
+        h.host
+    assert isinstance(h, Host)
+    assert Host("example.org:80").describe() == "example.org port 80"
