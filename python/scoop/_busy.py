@@ -8,15 +8,18 @@ pytest plugin's busy report.
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
 import threading
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._protocol import CALL
+from ._waiters import ConditionWait
 
 if TYPE_CHECKING:
+    from ._processor import Processor
     from ._runtime import Runtime
 
 _SCOOP_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -36,8 +39,6 @@ def describe_busy(rt: Runtime) -> str:
         bodies = _bodies(g.gr_frame if g is not None else None)
         if bodies:  # a suspended fiber (a running one is on its thread's stack, above)
             lines.append(f"  suspended {' -> '.join(bodies)}, {rt.describe_wait(fiber.tid)}")
-    from ._runtime import call_name
-
     for pq in list(rt.queues.values()):
         calls = [item for item in list(pq.items) if item[0] == CALL]
         if calls:
@@ -70,3 +71,14 @@ def _frame_name(frame: FrameType) -> str:
         owner = frame.f_locals.get("self")
         name = f"{type(owner).__qualname__}.{code.co_name}" if owner is not None else code.co_name
     return f"{name} at {os.path.basename(code.co_filename)}:{frame.f_lineno}"
+
+
+def call_name(fn: Any, proc: Processor | None) -> str:
+    """How a message names the call a client waits for (a deadlock's, a
+    busy report's)."""
+    if isinstance(fn, ConditionWait):
+        return fn.name()
+    if isinstance(fn, operator.attrgetter):  # an attribute read through a reference
+        attr = fn.__reduce__()[1][0]
+        return f"{proc.label if proc is not None else '?'}.{attr}"
+    return getattr(fn, "__qualname__", "a call")

@@ -20,7 +20,6 @@ import functools
 import gc
 import inspect
 import logging
-import operator
 import sys
 import threading
 import time
@@ -33,7 +32,7 @@ from typing import Any, Callable
 from greenlet import greenlet
 
 from . import _hooks, _native
-from ._busy import describe_busy
+from ._busy import call_name, describe_busy
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, ProbeClient, Processor
 from ._protocol import (
@@ -55,7 +54,7 @@ from ._protocol import (
 )
 from ._queue import PrivateQueue
 from ._values import import_value
-from ._waiters import ConditionWait, recheck
+from ._waiters import recheck
 
 logger = logging.getLogger("scoop")
 
@@ -724,16 +723,6 @@ def _dead() -> None:
 def _core_stats() -> dict[str, int]:
     """One snapshot of the core's figures (pybind.Stats)."""
     return {name: int(value) for name, _, value in (p.partition("=") for p in _native.Stats().split(","))}
-
-
-def call_name(fn: Any, proc: Processor | None) -> str:
-    """How a deadlock message names the call a client waits for."""
-    if isinstance(fn, ConditionWait):
-        return fn.name()
-    if isinstance(fn, operator.attrgetter):  # an attribute read through a reference
-        attr = fn.__reduce__()[1][0]
-        return f"{proc.label if proc is not None else '?'}.{attr}"
-    return getattr(fn, "__qualname__", "a call")
 
 
 def failed_error(exc: BaseException, what: str, proc: Processor) -> CommandFailed:
