@@ -161,11 +161,6 @@ def test_argument_whose_pickling_fails_halfway_is_refused_and_nothing_is_logged(
     assert in_a_worker.kept() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a worker's result that cannot be pickled raises scoop._process.RemoteError "
-    "('Injected: pickling fails halfway') in the caller, not SeparateValueError (SPEC §3)",
-)
 def test_result_whose_pickling_fails_halfway_is_an_error_in_the_caller(in_a_worker):
     with pytest.raises(scoop.SeparateValueError) as info:
         in_a_worker.uncopyable_result()
@@ -201,11 +196,6 @@ def _names_the_death(exc: BaseException) -> None:
     assert "SIGKILL" in message or "-9" in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a call pending when the worker dies raises CommandFailed (cause RemoteError: "
-    "'the worker process of a Victim ended (exit code -9)'), not ProcessorStopped (SPEC §7)",
-)
 def test_calls_pending_when_the_worker_is_killed_raise_processor_stopped(killed_mid_call):
     victim, before, pending = killed_mid_call
     assert before.result(STUCK) == 1, "the query answered before the kill is not lost"
@@ -214,11 +204,6 @@ def test_calls_pending_when_the_worker_is_killed_raise_processor_stopped(killed_
     _names_the_death(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a call logged after its worker died raises BrokenPipeError from the pipe to the "
-    "dead worker, not ProcessorStopped naming the class and how the worker ended (SPEC §7)",
-)
 def test_calls_after_the_worker_is_killed_raise_processor_stopped(killed_mid_call):
     victim, before, pending = killed_mid_call
     before.result(STUCK)

@@ -13,7 +13,7 @@ from threading import get_ident
 from typing import Any, Callable
 
 from . import _native
-from ._errors import reservation_ended
+from ._errors import ProcessorStopped, reservation_ended
 from ._future import SeparateFuture
 from ._process import pickle_call
 from ._processor import Processor
@@ -67,6 +67,8 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
                 rt.warn_result(fn)
             return
         if proc.remote:
+            if obj._dead is not None:  # its worker died: refused at once, not dropped
+                raise ProcessorStopped(obj._dead)
             args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
             refs = None
         elif args or kwargs:

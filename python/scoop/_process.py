@@ -31,7 +31,7 @@ import sys
 import traceback
 from typing import Any
 
-from ._errors import SeparateValueError
+from ._errors import ProcessorStopped, SeparateValueError
 
 
 def _context(cls: type) -> Any:
@@ -58,7 +58,7 @@ class RemoteError(Exception):
 class RemoteObject:
     """The local stand-in of an object that lives in a worker process."""
 
-    __slots__ = ("_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "__weakref__")
+    __slots__ = ("_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "_dead", "__weakref__")
 
     def __init__(self, cls: type, proc: Any) -> None:
         # Made by the creating client, while the program runs: the main
@@ -68,6 +68,8 @@ class RemoteObject:
         object.__setattr__(self, "_conn", None)
         object.__setattr__(self, "_process", None)
         object.__setattr__(self, "_script", getattr(sys.modules.get("__main__"), "__file__", None))
+        #: Why the worker is gone, once it died: every later call says so.
+        object.__setattr__(self, "_dead", None)
 
     def start(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Start the worker and create the object there (the creation command)."""
@@ -88,6 +90,8 @@ class RemoteObject:
         self.request(("create", self.__scoop_class__, args, kwargs))
 
     def request(self, message: tuple[Any, ...]) -> Any:
+        if self._dead is not None:
+            raise ProcessorStopped(self._dead)
         try:
             self._conn.send(message)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
@@ -95,6 +99,8 @@ class RemoteObject:
                 f"a call to a {self.__scoop_class__.__qualname__} in a worker process must pickle "
                 f"its arguments, and that failed: {exc}"
             ) from exc
+        except OSError as exc:  # the pipe to a worker that died
+            raise self._died(message[0]) from exc
         try:
             status, value, remote_tb = self._conn.recv()
         except (EOFError, OSError) as exc:
@@ -105,15 +111,22 @@ class RemoteObject:
             value.add_note(f"raised in a scoop worker process:\n{remote_tb}")
         raise value
 
-    def _died(self, doing: str) -> RemoteError:
+    def _died(self, doing: str) -> Exception:
         """The error for a worker process that ended while it answered *doing*
-        (``"start"``: before it could run any of scoop's code)."""
+        (``"start"``: before it could run any of scoop's code). From then on
+        every call on the object raises :class:`scoop.ProcessorStopped`
+        with the same words (SPEC §7)."""
         process = self._process
         process.join(1.0)
         name = self.__scoop_class__.__qualname__
         ended = _how_it_ended(process.exitcode)
         if doing != "start":
-            return RemoteError(f"the worker process of a {name} {ended} while it answered {doing!r}")
+            why = (
+                f"the worker process of this {name} {ended} (while it answered {doing!r}); "
+                f"the object is gone: create a new one"
+            )
+            object.__setattr__(self, "_dead", why)
+            return ProcessorStopped(why)
         # Before scoop's code ran, the worker only imported the program's
         # main module again (as __mp_main__): that is what failed.
         script = self._script or "the program's main module"
@@ -252,4 +265,12 @@ def _worker_main(conn: Any) -> None:
         try:
             conn.send(reply)
         except Exception as exc:  # the result or the exception does not pickle
-            conn.send(("error", RemoteError(f"{type(exc).__name__}: {exc}"), traceback.format_exc()))
+            # (Connection.send pickles the whole reply before it writes: nothing went out.)
+            if reply[0] == "ok":
+                error: Exception = SeparateValueError(
+                    f"the result of {name} (a {type(reply[1]).__qualname__}) cannot cross back "
+                    f"from the worker process: pickling it failed: {type(exc).__name__}: {exc}"
+                )
+            else:
+                error = RemoteError(f"{type(exc).__name__}: {exc}")
+            conn.send(("error", error, traceback.format_exc()))

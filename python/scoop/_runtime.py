@@ -590,6 +590,10 @@ class Runtime:
 
     def _command_failed(self, proc: Processor, key: int, fn: Callable[..., Any], exc: BaseException) -> None:
         self.failures += 1
+        if proc.remote and isinstance(exc, ProcessorStopped):
+            # Its worker died: every later call raises ProcessorStopped too
+            # (SPEC §7), which is how the client learns of it.
+            return
         what = getattr(fn, "__qualname__", repr(fn))
         proc.dirty[key] = (exc, what)
         handler = self.on_async_error
