@@ -137,3 +137,35 @@ def test_an_object_whose_creation_failed_says_so_on_every_later_call():
         h.host
     assert isinstance(h, Host)
     assert Host("example.org:80").describe() == "example.org port 80"
+
+
+# -- on_async_error="raise" never lands inside whatever the main thread is doing
+
+
+class Failing(scoop.Separate):
+    def fail(self) -> None:
+        raise ValueError("unobserved")
+
+    def ok(self) -> int:
+        return 1
+
+
+def test_raise_mode_raises_an_unobserved_failure_at_shutdown_not_asynchronously():
+    scoop.configure(on_async_error="raise")
+    try:
+        observed, unobserved = Failing(), Failing()
+        observed.fail()
+        with pytest.raises(scoop.CommandFailed):
+            observed.ok()  # observed: nothing to raise later
+        done = threading.Event()
+        other = threading.Thread(target=lambda: (unobserved.fail(), done.set()))
+        other.start()
+        other.join()
+        assert done.is_set()
+        # The main thread goes on undisturbed: the failure waits for shutdown.
+        assert sum(observed.ok() for _ in range(100)) == 100
+        with pytest.raises(scoop.CommandFailed, match="Failing.fail failed and no client observed it") as info:
+            scoop.shutdown()
+        assert isinstance(info.value.__cause__, ValueError)
+    finally:
+        scoop.configure(on_async_error="log")

@@ -73,7 +73,9 @@ def shutdown(wait: bool = True) -> None:
     References to existing objects then raise :class:`scoop.ProcessorStopped`;
     creating a new separate object starts a fresh runtime (test suites call
     this between tests). At interpreter exit it runs by itself, so no logged
-    command is ever dropped.
+    command is ever dropped. Under ``configure(on_async_error="raise")`` it
+    raises :class:`scoop.CommandFailed` for a failed command that no client
+    observed, once the runtime has stopped.
     """
     global _current
     with _lock:
@@ -83,6 +85,8 @@ def shutdown(wait: bool = True) -> None:
         with _lock:
             if _current is rt:
                 _current = None
+        if rt.on_async_error == "raise" and UnobservedCommandError.pending:
+            raise UnobservedCommandError()
 
 
 def configure(
@@ -97,9 +101,13 @@ def configure(
     caller has moved on. ``"log"`` (the default): the failure is reported
     through the ``scoop`` logger if no client observes it (a client
     observes it as :class:`scoop.CommandFailed` at its next query).
-    ``"raise"``: the program ends with it, as with an unhandled exception
-    in the main thread. A callable ``(exception, processor)``: called on
-    the handler for every command that fails, as it fails.
+    ``"raise"``: a failure that no client observed is raised, as
+    ``scoop.CommandFailed`` with the original exception as its cause, by
+    ``scoop.shutdown()``, and so at interpreter exit, where it ends the
+    program as an unhandled exception would (traceback, exit status 1). It
+    is never injected into whatever the main thread is doing. A callable
+    ``(exception, processor)``: called on the handler for every command that
+    fails, as it fails.
 
     ``placement``: a table from class names (``module.QualifiedName``; a
     script's classes are ``__main__.Name``) to placements, the same as the
@@ -178,7 +186,7 @@ def _at_exit() -> None:
         try:
             shutdown(wait=True)
             break
-        except UnobservedCommandError as exc:  # delivered to this thread late
+        except UnobservedCommandError as exc:  # a command that failed unobserved
             fatal.append(exc)
     fatal.extend(UnobservedCommandError.undelivered())
     if fatal:

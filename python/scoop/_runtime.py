@@ -15,7 +15,6 @@ client's side of a call is in :mod:`scoop._calls`. See docs/protocol.md.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import inspect
@@ -602,8 +601,6 @@ class Runtime:
                 handler(exc, proc)
             except Exception:
                 logger.exception("scoop: the on_async_error handler failed")
-        elif handler == "raise":
-            _raise_in_main_thread(exc, what, proc)
 
     def report_unobserved(self, key: int | None = None) -> None:
         """Log the failed commands that no client observed (SPEC §8)."""
@@ -614,14 +611,23 @@ class Runtime:
                 self._report({key: dirty.pop(key)})
 
     def _report(self, dirty: dict[int, tuple[BaseException, str]]) -> None:
-        if self.on_async_error != "log":
-            return
+        mode = self.on_async_error
+        if mode not in ("log", "raise"):
+            return  # a callable saw each failure as it happened
         while dirty:
             _, (exc, what) = dirty.popitem()
-            _hooks.report_unobserved(exc, what)  # the pytest plugin fails the test
-            logger.error(
-                "scoop: command %s failed and no client observed it", what, exc_info=(type(exc), exc, exc.__traceback__)
-            )
+            if mode == "raise":
+                # Raised in the main thread by shutdown(), or at exit: never
+                # injected into whatever it is doing (it could land inside
+                # pyscoop's own code, between two steps of a change).
+                UnobservedCommandError.pending.append((exc, what))
+            else:
+                _hooks.report_unobserved(exc, what)  # the pytest plugin fails the test
+                logger.error(
+                    "scoop: command %s failed and no client observed it",
+                    what,
+                    exc_info=(type(exc), exc, exc.__traceback__),
+                )
 
     # -- deadlocks ------------------------------------------------------------
 
@@ -739,18 +745,17 @@ def failed_error(exc: BaseException, what: str, proc: Processor) -> CommandFaile
 
 
 class UnobservedCommandError(CommandFailed):
-    """Raised in the main thread under ``configure(on_async_error="raise")``.
+    """Raised under ``configure(on_async_error="raise")`` by ``scoop.shutdown()``
+    (and so at interpreter exit) for a failed command that no client observed.
 
-    The interpreter instantiates it without arguments (it is raised
-    asynchronously), so it takes its message and cause from the failure that
-    was pending when it was raised.
+    It takes its message and cause from the first failure still pending.
     """
 
-    pending: list[tuple[BaseException, str, Processor]] = []
+    pending: list[tuple[BaseException, str]] = []
 
     @classmethod
     def undelivered(cls) -> list[UnobservedCommandError]:
-        """The failures that could not be raised in the main thread (it had ended)."""
+        """Every failure still pending, as errors."""
         errors = []
         while cls.pending:
             errors.append(cls())
@@ -758,18 +763,8 @@ class UnobservedCommandError(CommandFailed):
 
     def __init__(self) -> None:
         if self.pending:
-            exc, what, proc = self.pending.pop(0)
-            super().__init__(f"command {what} failed on {proc!r}: {type(exc).__name__}: {exc}")
+            exc, what = self.pending.pop(0)
+            super().__init__(f"command {what} failed and no client observed it: {type(exc).__name__}: {exc}")
             self.__cause__ = exc
         else:  # pragma: no cover
-            super().__init__("a command failed")
-
-
-def _raise_in_main_thread(exc: BaseException, what: str, proc: Processor) -> None:
-    UnobservedCommandError.pending.append((exc, what, proc))
-    main = threading.main_thread()
-    if main.is_alive() and main.ident is not None:
-        # Raised in the main thread at its next bytecode, as if it came from
-        # whatever it was doing; it takes the failure from ``pending``. Once
-        # the main thread has ended, the exit handler reports it instead.
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main.ident), ctypes.py_object(UnobservedCommandError))
+            super().__init__("a command failed and no client observed it")
