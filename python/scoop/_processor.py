@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from . import _native
@@ -53,9 +54,9 @@ class Client:
         parked on the new queue: the client can run its query at once.
         """
         rt = self.runtime
-        ts = rt.local.state
-        if ts.home is not None:
-            rt.yield_if_due(ts)
+        home = rt.local.state.home
+        if home is not None and perf_counter() > home.slice_end:
+            rt.yield_if_due(rt.local.state)
         pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
         if first is not None:
             pq.items.append(first)
@@ -135,6 +136,16 @@ class Client:
         out. Returns the new queues, to give to :meth:`release`.
         """
         held = self.held
+        if len(procs) == 1:
+            # The common case, kept short: one handler, no sorting.
+            p = procs[0]
+            if p in held or p in running:
+                return []
+            stale = self.implicit.pop(p, None)
+            if stale is not None:
+                stale.close()  # calls logged outside a block must not wait behind it
+            pq = held[p] = self.open_queue(p, False, None)
+            return [pq]
         todo = sorted({p for p in procs if p not in held and p not in running}, key=by_id)
         if not todo:
             return []

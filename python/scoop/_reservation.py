@@ -74,17 +74,23 @@ class SeparateBlock:
     def __enter__(self) -> Any:
         if self._res is not None:
             raise RuntimeError("a scoop.separate block cannot be entered twice")
-        procs = [r._scoop_proc for r in self._refs]
+        refs = self._refs
+        procs = [r._scoop_proc for r in refs]
         rt = procs[0].runtime
         for p in procs:
-            p.runtime.check_running()
+            if p.runtime.stopped:
+                p.runtime.check_running()
         ts = rt.state()
         client = ts.current
         deadline = None if self._timeout is None else time.monotonic() + self._timeout
         while True:
             queues = client.reserve(procs, ts.stack)
             res = Reservation(client)
-            reserved = tuple(make_ref(r._scoop_obj, r._scoop_proc, res) for r in self._refs)
+            if len(refs) == 1:
+                r = refs[0]
+                reserved: tuple[Any, ...] = (make_ref(r._scoop_obj, r._scoop_proc, res),)
+            else:
+                reserved = tuple(make_ref(r._scoop_obj, r._scoop_proc, res) for r in refs)
             if self._until is None or self._holds(reserved, client, queues, res):
                 break
             # SPEC §5: release, sleep until one of these handlers has run
