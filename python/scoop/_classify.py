@@ -128,7 +128,7 @@ def is_query_function(func: Callable[..., Any]) -> bool:
     """Classify a plain function by the rules above (decorators, then annotations)."""
     kind = getattr(func, _KIND_ATTR, None)
     if kind is not None:
-        return kind == "query"
+        return bool(kind == "query")
     annotations = getattr(func, "__annotations__", {})
     if "return" not in annotations:
         return False

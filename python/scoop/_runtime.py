@@ -390,6 +390,7 @@ class Runtime:
         thread *helping*, 0: back to its wait). The state changes follow the
         protocol in :mod:`scoop._queue`.
         """
+        nxt: int
         pq = self.queues[q]
         proc = pq.proc
         items = pq.items
@@ -465,7 +466,8 @@ class Runtime:
 
     def _release(self, pq: PrivateQueue, tid: int) -> int:
         del self.queues[pq.id]
-        return _native.ReleaseNow(tid, pq.id)
+        nxt: int = _native.ReleaseNow(tid, pq.id)
+        return nxt
 
     def _run_items(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
         """Run *items* as *proc* until the deque is empty.

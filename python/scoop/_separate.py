@@ -50,7 +50,7 @@ class SeparateMeta(abc.ABCMeta):
         def create_on(*args: Any, **kwargs: Any) -> T:
             return _create(cls, processor, args, kwargs)  # type: ignore[arg-type,no-any-return]
 
-        create_on.__qualname__ = f"{cls.__qualname__}.on({processor!r})"  # type: ignore[attr-defined]
+        create_on.__qualname__ = f"{cls.__qualname__}.on({processor!r})"
         return create_on
 
 
@@ -101,7 +101,7 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
         return _create_in_worker(cls, proc, args, kwargs)
     proxy = proxy_type(cls, Separate)
     obj: Any
-    if cls.__new__ is object.__new__:
+    if cls.__new__ is object.__new__:  # type: ignore[comparison-overlap]
         obj = object.__new__(cls)
     else:
         obj = cls.__new__(cls, *args, **kwargs)

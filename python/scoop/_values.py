@@ -79,7 +79,7 @@ def _passes_as_is(value: Any) -> bool:
     return _is_shared(value)
 
 
-class _ImportMemo(dict):
+class _ImportMemo(dict[int, Any]):
     """A deepcopy memo that maps shared objects to themselves.
 
     ``copy.deepcopy`` looks every object up in its memo first, so shared

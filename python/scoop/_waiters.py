@@ -73,7 +73,7 @@ def add_waiter(proc: Processor, waiter: Waiter) -> None:
     """
     with proc.runtime.waiters_lock:
         if proc.waiters:
-            proc.waiters.append(waiter)  # type: ignore[union-attr]
+            proc.waiters.append(waiter)
         else:
             proc.waiters = [waiter]
 
