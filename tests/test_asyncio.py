@@ -132,7 +132,7 @@ def test_gather_over_several_processors():
 def test_a_future_of_a_passive_processor_is_awaitable():
     scoop.configure(placement={"models.PassiveAccount": {"kind": "passive"}})
     a = PassiveAccount("pat", 8)
-    assert scoop.processor_of(a).passive
+    assert scoop.processor_of(a).kind == "passive"
 
     async def main():
         return await a.statement.future()

@@ -247,3 +247,18 @@ def test_is_separate_tells_references_from_raw_objects():
     assert a.self_is_separate() is False
     for value in (42, "ann", [a], Account, None):
         assert scoop.is_separate(value) is False
+
+
+def test_the_processor_handle_shows_users_only_what_the_model_names():
+    # Issue 12: scoop.Processor used to show the runtime's internals (open_queue,
+    # close_implicit, watchers, ...) to every user.
+    public = {name for name in dir(scoop.Processor) if not name.startswith("_")}
+    assert public == {"kind"}
+    p = scoop.processor()
+    assert p.kind == "default"
+    assert scoop.processor_of(Account.on(p)("ann", 1)) == p
+    assert hash(p) == hash(scoop.processor_of(Account.on(p)("bob", 2)))
+    with pytest.raises(AttributeError, match="read-only"):
+        p.kind = "passive"
+    with pytest.raises(TypeError, match="takes a processor"):
+        Account.on("a processor")

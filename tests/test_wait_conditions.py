@@ -273,7 +273,7 @@ def test_a_waiter_registered_while_the_handler_rechecks_is_not_lost():
 
     box = Buffer()
     box.put(1)
-    proc = scoop.processor_of(box)
+    proc = scoop.processor_of(box)._scoop_core
     late = Waiter(0, -2, lambda b: False, (box,))
 
     def condition(b):

@@ -30,7 +30,7 @@ from ._errors import (
     WaitTimeout,
 )
 from ._global import configure, shutdown, stats
-from ._processor import Processor
+from ._handle import Processor
 from ._proxy import future
 from ._reservation import requires, separate
 from ._separate import Separate, is_separate, processor, processor_of

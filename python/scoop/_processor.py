@@ -183,17 +183,10 @@ class Client:
 
 
 class Processor(Client):
-    """A SCOOP processor: a thread of control that runs its objects' calls.
-
-    Get one with :func:`scoop.processor` (a new one) or
-    :func:`scoop.processor_of` (an object's). Handles compare equal when they
-    name the same processor.
-
-    >>> import scoop
-    >>> p = scoop.processor()
-    >>> p == p
-    True
-    """
+    """A SCOOP processor, as the runtime keeps it: a thread of control that
+    runs its objects' calls, and the client of other processors for the calls
+    its objects make. Users hold a :class:`scoop.Processor` handle instead
+    (scoop._handle)."""
 
     __slots__ = ("id", "dirty", "passive", "remote", "label", "watchers", "waiters")
 

@@ -32,6 +32,7 @@ from greenlet import greenlet
 
 from . import _hooks, _native
 from ._busy import call_name, describe_busy
+from ._handle import Processor as ProcessorHandle
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, ProbeClient, Processor
 from ._protocol import (
@@ -600,7 +601,7 @@ class Runtime:
         handler = self.on_async_error
         if callable(handler):
             try:
-                handler(exc, proc)
+                handler(exc, ProcessorHandle(proc))
             except Exception:
                 logger.exception("scoop: the on_async_error handler failed")
 

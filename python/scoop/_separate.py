@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 
 from . import _global
 from ._classify import refuse_async_methods
+from ._handle import Processor as ProcessorHandle
 from ._processor import Processor
 from ._process import RemoteObject
 from ._errors import CommandFailed
@@ -31,7 +32,7 @@ class SeparateMeta(abc.ABCMeta):
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         return _create(cls, None, args, kwargs)
 
-    def on(cls: Callable[..., T], processor: Processor) -> Callable[..., T]:
+    def on(cls: Callable[..., T], processor: ProcessorHandle) -> Callable[..., T]:
         """Create objects of this class on *processor*, not on a new one.
 
         >>> import scoop
@@ -42,13 +43,15 @@ class SeparateMeta(abc.ABCMeta):
         >>> scoop.processor_of(right) == scoop.processor_of(left)
         True
         """
-        if not isinstance(processor, Processor):
+        if not isinstance(processor, ProcessorHandle):
             raise TypeError(
                 f"{cls.__qualname__}.on() takes a processor (from scoop.processor() or "
                 f"scoop.processor_of(obj)), not {type(processor).__qualname__}"
             )
+        core = processor._scoop_core
+
         def create_on(*args: Any, **kwargs: Any) -> T:
-            return _create(cls, processor, args, kwargs)  # type: ignore[arg-type,no-any-return]
+            return _create(cls, core, args, kwargs)  # type: ignore[arg-type,no-any-return]
 
         create_on.__qualname__ = f"{cls.__qualname__}.on({processor!r})"
         return create_on
@@ -191,7 +194,7 @@ def _start_worker(remote: RemoteObject, *args: Any, **kwargs: Any) -> None:
     remote.start(args, kwargs)
 
 
-def processor_of(obj: Any) -> Processor:
+def processor_of(obj: Any) -> ProcessorHandle:
     """The processor that handles *obj* (a separate reference or a raw object).
 
     >>> import scoop
@@ -202,16 +205,16 @@ def processor_of(obj: Any) -> Processor:
     True
     """
     if isinstance(obj, SeparateRef):
-        return obj._scoop_proc  # type: ignore[no-any-return]
+        return ProcessorHandle(obj._scoop_proc)
     proc = getattr(obj, "_scoop_processor", None) if isinstance(obj, Separate) else None
     if proc is None:
         raise TypeError(f"scoop.processor_of() takes a separate object, not {type(obj).__qualname__}")
-    return proc  # type: ignore[no-any-return]
+    return ProcessorHandle(proc)
 
 
-def processor() -> Processor:
+def processor() -> ProcessorHandle:
     """Make a new, empty processor, to create objects on with ``Klass.on(p)``."""
-    return _global.runtime().new_processor()
+    return ProcessorHandle(_global.runtime().new_processor())
 
 
 def is_separate(obj: Any) -> bool:
