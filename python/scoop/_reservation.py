@@ -7,7 +7,7 @@ import itertools
 import threading
 import time
 from types import TracebackType
-from typing import Any, Callable, TypeVar, overload
+from typing import Any, Callable, Generic, TypeVar, overload
 
 from . import _native
 from ._errors import SeparateAccessError, WaitTimeout
@@ -19,6 +19,10 @@ from ._values import as_reference
 from ._waiters import ConditionWait, Waiter, add_waiter, pass_on, remove_waiter
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+T1 = TypeVar("T1")
+T2 = TypeVar("T2")
+T3 = TypeVar("T3")
 
 
 class Reservation:
@@ -41,8 +45,12 @@ class Reservation:
         return client.held[proc]
 
 
-class SeparateBlock:
-    """``with scoop.separate(a, b) as (a, b):`` — see :func:`separate`."""
+class SeparateBlock(Generic[R]):
+    """``with scoop.separate(a, b) as (a, b):`` — see :func:`separate`.
+
+    Generic in what the ``with`` gives: the reserved reference, or a tuple
+    of them, typed as the references passed (type checkers see
+    ``scoop.separate(a, b)`` as giving ``tuple[Account, Account]``)."""
 
     def __init__(
         self,
@@ -71,7 +79,7 @@ class SeparateBlock:
         self._queues: list[PrivateQueue] = []
         self._res: Reservation | None = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> R:
         if self._res is not None:
             raise RuntimeError("a scoop.separate block cannot be entered twice")
         refs = self._refs
@@ -98,7 +106,7 @@ class SeparateBlock:
             wait_for_change(ts, client, self._refs, queues, res, deadline, self._until)
         self._queues = queues
         self._res = res
-        return reserved[0] if len(reserved) == 1 else reserved
+        return reserved[0] if len(reserved) == 1 else reserved  # type: ignore[return-value]
 
     def _holds(self, reserved: tuple[Any, ...], client: Client, queues: list[PrivateQueue], res: Reservation) -> bool:
         try:
@@ -195,10 +203,26 @@ def _sleep(ts: Any, woken: Callable[[], bool], deadline: float | None, condition
             runtime.check_running()
 
 
+# A reference to an object with __call__ matches both of the first two: at run
+# time separate() tells a reference from a function it decorates.
 @overload
-def separate(func: F, /) -> F: ...
+def separate(func: F, /) -> F: ...  # type: ignore[overload-overlap]
 @overload
-def separate(*refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None) -> SeparateBlock: ...
+def separate(
+    a: T1, /, *, until: Callable[..., Any] | None = None, timeout: float | None = None
+) -> SeparateBlock[T1]: ...
+@overload
+def separate(
+    a: T1, b: T2, /, *, until: Callable[..., Any] | None = None, timeout: float | None = None
+) -> SeparateBlock[tuple[T1, T2]]: ...
+@overload
+def separate(
+    a: T1, b: T2, c: T3, /, *, until: Callable[..., Any] | None = None, timeout: float | None = None
+) -> SeparateBlock[tuple[T1, T2, T3]]: ...
+@overload
+def separate(
+    *refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None
+) -> SeparateBlock[tuple[Any, ...]]: ...
 def separate(*refs: Any, until: Callable[..., Any] | None = None, timeout: float | None = None) -> Any:
     """Reserve the handlers of several separate objects at once.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, ParamSpec, TypeVar
 
 from . import _global
 from ._classify import refuse_async_methods
@@ -15,6 +15,7 @@ from ._proxy import SeparateRef, make_ref, proxy_type, register_broken
 from ._calls import command
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class SeparateMeta(abc.ABCMeta):
@@ -32,7 +33,7 @@ class SeparateMeta(abc.ABCMeta):
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         return _create(cls, None, args, kwargs)
 
-    def on(cls: Callable[..., T], processor: ProcessorHandle) -> Callable[..., T]:
+    def on(cls: Callable[P, T], processor: ProcessorHandle) -> Callable[P, T]:
         """Create objects of this class on *processor*, not on a new one.
 
         >>> import scoop
@@ -50,7 +51,7 @@ class SeparateMeta(abc.ABCMeta):
             )
         core = processor._scoop_core
 
-        def create_on(*args: Any, **kwargs: Any) -> T:
+        def create_on(*args: P.args, **kwargs: P.kwargs) -> T:
             return _create(cls, core, args, kwargs)  # type: ignore[arg-type,no-any-return]
 
         create_on.__qualname__ = f"{cls.__qualname__}.on({processor!r})"
