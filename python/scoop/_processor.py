@@ -54,9 +54,9 @@ class Client:
         parked on the new queue: the client can run its query at once.
         """
         rt = self.runtime
-        home = rt.local.state.home
-        if home is not None and perf_counter() > home.slice_end:
-            rt.yield_if_due(rt.local.state)
+        ts = rt.local.state
+        if ts.home is not None and perf_counter() > ts.home.slice_end:
+            rt.yield_fiber(ts)
         pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
         if first is not None:
             pq.items.append(first)
@@ -141,9 +141,7 @@ class Client:
             p = procs[0]
             if p in held or p in running:
                 return []
-            stale = self.implicit.pop(p, None)
-            if stale is not None:
-                stale.close()  # calls logged outside a block must not wait behind it
+            self.close_implicit_on(p)  # calls logged outside a block must not wait behind it
             pq = held[p] = self.open_queue(p, False, None)
             return [pq]
         todo = sorted({p for p in procs if p not in held and p not in running}, key=by_id)

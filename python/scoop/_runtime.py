@@ -107,7 +107,7 @@ def collecting(phase: str, info: dict[str, int]) -> None:
         _native.Collecting(phase == "start")
 
 #: How long a fiber runs before it lets waiting processors have a turn, if
-#: it opens a private queue (Runtime.yield_if_due), in seconds.
+#: it opens a private queue (Runtime.yield_fiber), in seconds.
 FIBER_SLICE = 0.002
 
 #: Log a warning this often while shutdown waits for busy processors.
@@ -132,7 +132,7 @@ class ThreadState:
         #: The greenlet of a fiber, once started.
         self.fiber: greenlet | None = None
         #: For a fiber: its executor's state, whose slice_end says until when
-        #: the fiber may run before it yields (Runtime.yield_if_due).
+        #: the fiber may run before it yields (Runtime.yield_fiber).
         self.home = home
         self.slice_end = 0.0
         #: The thread as a client (executors never use theirs).
@@ -306,17 +306,16 @@ class Runtime:
         fts.fiber = greenlet(functools.partial(self._fiber_main, fts), parent=hub)
         return fts
 
-    def yield_if_due(self, ts: ThreadState) -> None:
-        """Let the processors waiting to run have a turn, if fiber *ts* has run
-        for its slice: a fiber runs until it waits, and one that logs calls
-        in a long loop would otherwise keep them from running until it ends
-        (SPEC §2: a logged call runs promptly). Called where a fiber opens a
-        private queue, a point where it holds nothing half done."""
-        home = ts.home
-        if home is not None and perf_counter() > home.slice_end:
-            _native.Yield(ts.tid)
-            assert ts.hub is not None
-            ts.hub.switch(False)
+    def yield_fiber(self, ts: ThreadState) -> None:
+        """Let the processors waiting to run have a turn: fiber *ts* has run
+        for its slice (its home's ``slice_end`` has passed). A fiber runs
+        until it waits, and one that logs calls in a long loop would otherwise
+        keep them from running until it ends (SPEC §2: a logged call runs
+        promptly). Called where a fiber opens a private queue
+        (Client.open_queue), a point where it holds nothing half done."""
+        _native.Yield(ts.tid)
+        assert ts.hub is not None
+        ts.hub.switch(False)
 
     def _fiber_main(self, ts: ThreadState, q: int) -> None:
         """A fiber: serve the queues its hub hands it, until the runtime ends."""
