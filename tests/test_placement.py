@@ -107,7 +107,7 @@ def test_a_program_without_a_main_guard_is_told_why_its_worker_died():
     assert 'if __name__ == "__main__":' in result.stderr, describe(result)
 
 
-@pytest.mark.parametrize("mode", ["lazy", "started"])
+@pytest.mark.parametrize("mode", ["lazy", "started", "relayed"])
 def test_commands_logged_last_to_a_worker_run_before_the_program_ends(tmp_path, mode):
     # SPEC §9: no command is dropped at exit. "lazy": the worker starts at exit, when the
     # interpreter has already dropped __main__.__file__; "started": multiprocessing's own

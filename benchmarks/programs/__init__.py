@@ -1,4 +1,4 @@
-"""The programs of BENCHMARKS.md (and of issue 8: reservation, io_overlap), in suite order.
+"""The programs of BENCHMARKS.md (and of issue 8: reservation, io_overlap; of issue 9: worker_query, worker_commands), in suite order.
 
 Each program is a package ``benchmarks.programs.<name>`` whose ``__init__`` holds what all its
 versions share (sizes, input set-up, the result check, extra metrics) and imports nothing but the
@@ -15,6 +15,8 @@ PROGRAMS = [
     "spawn",
     "reservation",
     "io_overlap",
+    "worker_query",
+    "worker_commands",
     # SCOOP/Qs concurrency suite
     "mutex",
     "condition",

@@ -30,6 +30,7 @@ from ._errors import (
     WaitTimeout,
 )
 from ._global import configure, shutdown, stats
+from . import _host  # noqa: F401 - runs worker processes' callouts
 from ._handle import Processor
 from ._proxy import future
 from ._reservation import requires, separate

@@ -69,8 +69,11 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
         if proc.remote:
             if obj._dead is not None:  # its worker died: refused at once, not dropped
                 raise ProcessorStopped(obj._dead)
-            args, kwargs = pickle_call(args, kwargs)  # crosses to a worker process
-            refs = None
+            args, kwargs, refs = pickle_call(obj, args, kwargs)  # crosses to a worker process
+            if refs and _lends(ts, refs):
+                if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
+                    rt.warn_result(fn)
+                return
         elif args or kwargs:
             args, kwargs, refs = import_call(args, kwargs)
             if refs and _lends(ts, refs):
@@ -107,7 +110,7 @@ def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: An
         except BaseException as exc:
             future.set_exception(exc)
         return future
-    args, kwargs, refs = _import_for(proc, args, kwargs)
+    args, kwargs, refs = _import_for(proc, obj, args, kwargs)
     if refs and _lends(ts, refs):
         try:
             future.set_result(run_sync(ts, proc, res, fn, obj, args, kwargs, refs))
@@ -130,7 +133,7 @@ def query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any
     ts = rt.state()
     if proc in ts.stack:
         return fn(obj, *args, **kwargs)
-    args, kwargs, refs = _import_for(proc, args, kwargs)
+    args, kwargs, refs = _import_for(proc, obj, args, kwargs)
     return run_sync(ts, proc, res, fn, obj, args, kwargs, refs)
 
 
@@ -192,10 +195,10 @@ def run_sync(
         pq.give_turn()
 
 
-def _import_for(proc: Processor, args: Any, kwargs: Any) -> tuple[Any, Any, list[Any] | None]:
+def _import_for(proc: Processor, obj: Any, args: Any, kwargs: Any) -> tuple[Any, Any, list[Any] | None]:
     """A call's arguments as they cross to *proc* (SPEC §3), and its references."""
     if proc.remote:
-        return (*pickle_call(args, kwargs), None)
+        return pickle_call(obj, args, kwargs)
     return import_call(args, kwargs)
 
 

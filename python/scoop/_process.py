@@ -5,9 +5,15 @@ for true parallelism of CPU-bound Python. Locally it is represented by a
 :class:`RemoteObject` on an ordinary processor, which orders and serialises
 the calls exactly like any other: the turn protocol, dirty marks, futures
 and reservations are unchanged. Only the call functions differ: they send the
-call to the worker through a pipe and wait for its answer, so values cross by
-pickling (which is also the copy SPEC §3 asks for; a separate reference
-cannot be pickled and is refused).
+call to the worker and wait for its answer, so values cross by pickling
+(which is also the copy SPEC §3 asks for).
+
+Separate references cross too, both ways, as ids (scoop._wire). While the
+worker answers, its object's own calls on references come back as
+*callouts*, which the thread waiting for the answer runs here, as the
+worker object's processor (scoop._host): the parent is the one coordinator
+of every reservation, wait condition and deadlock, and a callback to a
+client waiting for the worker runs at once, as SPEC §6 says.
 
 An executor waiting on a worker's pipe releases the GIL and stays out of the
 core, so the core's monitor adds executors: several workers compute at once.
@@ -23,14 +29,16 @@ exit, when SPEC §9 runs the commands logged last: see
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import pickle
 import signal
 import sys
-import traceback
-from typing import Any
+import threading
+from typing import Any, Callable
 
+from . import _channel, _values, _wire
 from ._errors import ProcessorStopped, SeparateValueError
 
 
@@ -44,7 +52,7 @@ def _context(cls: type) -> Any:
     # It only takes effect before the server starts, i.e. for the first
     # worker. ``import scoop`` does not load the Go runtime, so the server
     # stays safe to fork.
-    preload = ["scoop._process"]
+    preload = ["scoop._worker"]
     if cls.__module__ not in ("__main__", "__mp_main__"):
         preload.append(cls.__module__)
     ctx.set_forkserver_preload(preload)
@@ -55,10 +63,69 @@ class RemoteError(Exception):
     """An exception raised in a worker that could not be sent back as it was."""
 
 
-class RemoteObject:
+#: Set by scoop._host: runs a worker's callout here, returns its answer (or
+#: None for one that is not answered).
+serve_callout: Callable[[RemoteObject, tuple[Any, ...]], tuple[Any, ...] | None]
+#: Set by scoop._proxy: the separate reference to a stand-in.
+reference_to: Callable[[Any, Any], Any]
+
+
+class Exports:
+    """The objects of this process that one worker holds references to.
+
+    A worker names them by id. Each stays alive while the worker may use it:
+    the worker tells how many times it received an id when its last stub of
+    it goes (RELEASE), and the entry goes when every sending is accounted
+    for. (A cycle of references between workers' objects is never freed.)
+    """
+
+    __slots__ = ("refs", "ids", "sent", "lock")
+
+    _eids = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.refs: dict[int, Any] = {}
+        self.ids: dict[int, int] = {}  # id(object) -> eid
+        self.sent: dict[int, int] = {}
+        self.lock = threading.Lock()
+
+    def export(self, ref: Any) -> int:
+        target = ref._scoop_obj
+        with self.lock:
+            eid = self.ids.get(id(target))
+            if eid is None:
+                eid = next(self._eids)
+                self.ids[id(target)] = eid
+                self.refs[eid] = ref
+                self.sent[eid] = 0
+            self.sent[eid] += 1
+        return eid
+
+    def release(self, eid: int, received: int) -> None:
+        with self.lock:
+            left = self.sent.get(eid, 0) - received
+            if left > 0:
+                self.sent[eid] = left
+                return
+            ref = self.refs.pop(eid, None)
+            self.sent.pop(eid, None)
+            if ref is not None:
+                self.ids.pop(id(ref._scoop_obj), None)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.refs.clear()
+            self.ids.clear()
+            self.sent.clear()
+
+
+class RemoteObject(_wire.StandIn):
     """The local stand-in of an object that lives in a worker process."""
 
-    __slots__ = ("_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "_dead", "__weakref__")
+    __slots__ = (
+        "_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "_dead",
+        "exports", "blocks", "failed_log", "__weakref__",
+    )
 
     def __init__(self, cls: type, proc: Any) -> None:
         # Made by the creating client, while the program runs: the main
@@ -70,46 +137,99 @@ class RemoteObject:
         object.__setattr__(self, "_script", getattr(sys.modules.get("__main__"), "__file__", None))
         #: Why the worker is gone, once it died: every later call says so.
         object.__setattr__(self, "_dead", None)
+        object.__setattr__(self, "exports", Exports())
+        #: The worker object's open ``scoop.separate`` blocks, by id.
+        object.__setattr__(self, "blocks", {})
+        #: A command of the worker's that could not be logged here: the
+        #: worker's current call fails with it (scoop._host).
+        object.__setattr__(self, "failed_log", None)
 
-    def start(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        """Start the worker and create the object there (the creation command)."""
+    def start(self, worker_main: Callable[[str, bytes], None], args: tuple[Any, ...]) -> None:
+        """Start the worker, which runs *worker_main* (scoop._worker.main),
+        and create the object there (the creation command)."""
         ctx = _context(self.__scoop_class__)
-        parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="scoop-worker")
+        listener = _channel.listener()
+        process = ctx.Process(
+            target=worker_main, args=(listener.address, listener.secret), daemon=True, name="scoop-worker"
+        )
         _script_path_restored(self._script)
         process.start()
-        child.close()
-        object.__setattr__(self, "_conn", parent)
         object.__setattr__(self, "_process", process)
         try:
-            # The worker's first word: it got as far as running scoop's code,
-            # so it imported the program's main module (as __mp_main__).
-            parent.recv()
+            # Connecting proves the worker got as far as running scoop's
+            # code, so it imported the program's main module (as __mp_main__).
+            object.__setattr__(self, "_conn", listener.accept(process))
         except (EOFError, OSError) as exc:
             raise self._died("start") from exc
-        self.request(("create", self.__scoop_class__, args, kwargs))
+        blob = args[0].data if args else _wire.dumps(((), {}), self.key_of)
+        self.request((_wire.CREATE, self.__scoop_class__, blob))
+
+    # -- pickling: references as ids ---------------------------------------
+
+    def key_of(self, obj: Any) -> Any:
+        """The key a separate reference crosses to the worker as (None: not one)."""
+        ref = _values.as_reference(obj)
+        if ref is None:
+            return None
+        if ref._scoop_obj is self:
+            return ("self",)  # the worker's own object: raw, there
+        return ("ref", self.exports.export(ref), ref.__class__)
+
+    def load(self, key: Any) -> Any:
+        """The reference a worker's key stands for."""
+        if key[0] == "self":
+            return reference_to(self, self._scoop_processor)
+        return self.exports.refs[key[1]]
+
+    # -- requests ------------------------------------------------------------
 
     def request(self, message: tuple[Any, ...]) -> Any:
+        """Send *message* to the worker and return its answer, running the
+        worker's callouts meanwhile, on this thread, as its processor."""
         if self._dead is not None:
             raise ProcessorStopped(self._dead)
+        self._send(message, message[0])
+        conn = self._conn
+        while True:
+            try:
+                reply = _wire.loads(conn.recv_bytes(), self.load)
+            except (EOFError, OSError) as exc:
+                raise self._died(message[0]) from exc
+            kind = reply[0]
+            if kind == _wire.OK:
+                failed = self.failed_log
+                if failed is not None:
+                    object.__setattr__(self, "failed_log", None)
+                    raise failed
+                return reply[1]
+            if kind == _wire.ERROR:
+                value, remote_tb = reply[1], reply[2]
+                if remote_tb and hasattr(value, "add_note"):  # Python 3.11+
+                    value.add_note(f"raised in a scoop worker process:\n{remote_tb}")
+                raise value
+            answer = serve_callout(self, reply)
+            if answer is not None:
+                self._send(answer, message[0])
+
+    def _send(self, message: tuple[Any, ...], doing: str) -> None:
         try:
-            self._conn.send(message)
+            data = _wire.dumps(message, self.key_of)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            if message[0] == _wire.OK:
+                # A callout's result that cannot cross: the worker gets the error.
+                self._send((_wire.ERROR, SeparateValueError(
+                    f"a value of type {type(message[1]).__qualname__} cannot cross to the worker "
+                    f"process of a {self.__scoop_class__.__qualname__}: pickling it failed: {exc}"
+                ), ""), doing)
+                return
             raise SeparateValueError(
                 f"a call to a {self.__scoop_class__.__qualname__} in a worker process must pickle "
                 f"its arguments, and that failed: {exc}"
             ) from exc
-        except OSError as exc:  # the pipe to a worker that died
-            raise self._died(message[0]) from exc
         try:
-            status, value, remote_tb = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            raise self._died(message[0]) from exc
-        if status == "ok":
-            return value
-        if remote_tb and hasattr(value, "add_note"):  # Python 3.11+
-            value.add_note(f"raised in a scoop worker process:\n{remote_tb}")
-        raise value
+            self._conn.send_bytes(data)
+        except OSError as exc:  # the connection to a worker that died
+            raise self._died(doing) from exc
 
     def _died(self, doing: str) -> Exception:
         """The error for a worker process that ended while it answered *doing*
@@ -118,6 +238,7 @@ class RemoteObject:
         with the same words (SPEC §7)."""
         process = self._process
         process.join(1.0)
+        self.exports.clear()
         name = self.__scoop_class__.__qualname__
         ended = _how_it_ended(process.exitcode)
         if doing != "start":
@@ -141,14 +262,14 @@ class RemoteObject:
         # A data attribute read through a reference: read it in the worker.
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self.request(("get", name, (), {}))
+        return self.request((_wire.GET, name))
 
     def close(self) -> None:
         conn, process = self._conn, self._process
         if conn is None:
             return
         try:
-            conn.send(("stop", None, (), {}))
+            conn.send_bytes(_wire.dumps((_wire.STOP,), self.key_of))
             conn.close()
         except OSError:
             pass
@@ -156,6 +277,7 @@ class RemoteObject:
         if process.is_alive():  # pragma: no cover - a worker stuck in a call
             process.terminate()
         object.__setattr__(self, "_conn", None)
+        self.exports.clear()
 
 
 def _how_it_ended(exitcode: int | None) -> str:
@@ -193,84 +315,45 @@ class Pickled:
     SPEC §3 imports values as they cross, at the call: pickling them then
     (rather than when the handler forwards the call) keeps later changes by
     the client out, and an argument that cannot cross raises in the caller,
-    with nothing logged.
+    with nothing logged. Separate references among them cross as ids of
+    the worker's :class:`Exports`.
     """
 
     __slots__ = ("data",)
 
-    def __init__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def __init__(self, remote: RemoteObject, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:
-            self.data = pickle.dumps((args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+            self.data = _wire.dumps((args, kwargs), remote.key_of)
         except Exception as exc:
             raise SeparateValueError(
                 f"the arguments of a call to an object in a worker process cross by pickling, "
                 f"and that failed: {exc}"
             ) from exc
 
-    def __reduce__(self) -> Any:
-        return (_unpickled, (self.data,))
 
-
-def _unpickled(data: bytes) -> tuple[Any, ...]:
-    return pickle.loads(data)  # type: ignore[no-any-return]
-
-
-def pickle_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """The arguments of a call on a process processor, as they are logged:
-    one Pickled, or none when the call has none (an attribute read)."""
+def pickle_call(
+    remote: RemoteObject, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any], list[Any] | None]:
+    """The arguments of a call on a process processor, as they are logged
+    (one Pickled, or none when the call has none), and its separate
+    references (which the call reserves, SPEC §4)."""
     if not args and not kwargs:
-        return args, kwargs
-    return (Pickled(args, kwargs),), {}
+        return args, kwargs, None
+    refs = [r for r in map(_values.as_reference, (*args, *kwargs.values())) if r is not None]
+    return (Pickled(remote, args, kwargs),), {}, refs or None
 
 
-def forwarder(name: str) -> Any:
-    """The call function of a member of a process-placed class."""
+def forwarder(name: str, reserves: bool) -> Any:
+    """The call function of a member of a process-placed class.
+
+    *reserves*: the method reserves its separate arguments itself
+    (``@scoop.requires``, ``@scoop.separate``), in the worker, so the stand-in
+    must not hold them for it."""
 
     def call_in_worker(remote: RemoteObject, *args: Any, **kwargs: Any) -> Any:
-        return remote.request(("call", name, args, kwargs))
+        return remote.request((_wire.CALL, name, args[0].data if args else None))
 
     call_in_worker.__qualname__ = name
+    if reserves:
+        call_in_worker.__scoop_reserves__ = True  # type: ignore[attr-defined]
     return call_in_worker
-
-
-def _worker_main(conn: Any) -> None:
-    conn.send(("ready", None, ""))  # see RemoteObject.start
-    obj = None
-    while True:
-        try:
-            op, name, args, kwargs = conn.recv()
-        except EOFError:  # the parent went away
-            return
-        except Exception as exc:  # e.g. a class the worker cannot import
-            conn.send(("error", RemoteError(f"the worker process could not load the call: {exc}"), traceback.format_exc()))
-            continue
-        if op == "stop":
-            return
-        try:
-            if args:
-                ((args, kwargs),) = args  # the client's Pickled, unpickled on arrival
-            if op == "create":
-                cls = name
-                obj = cls.__new__(cls) if cls.__new__ is not object.__new__ else object.__new__(cls)
-                object.__setattr__(obj, "_scoop_processor", None)
-                cls.__init__(obj, *args, **kwargs)
-                result = None
-            elif op == "get":
-                result = getattr(obj, name)
-            else:
-                result = getattr(obj, name)(*args, **kwargs)
-            reply = ("ok", result, "")
-        except BaseException as exc:  # sent back to the caller
-            reply = ("error", exc, traceback.format_exc())
-        try:
-            conn.send(reply)
-        except Exception as exc:  # the result or the exception does not pickle
-            # (Connection.send pickles the whole reply before it writes: nothing went out.)
-            if reply[0] == "ok":
-                error: Exception = SeparateValueError(
-                    f"the result of {name} (a {type(reply[1]).__qualname__}) cannot cross back "
-                    f"from the worker process: pickling it failed: {type(exc).__name__}: {exc}"
-                )
-            else:
-                error = RemoteError(f"{type(exc).__name__}: {exc}")
-            conn.send(("error", error, traceback.format_exc()))

@@ -13,7 +13,7 @@ import functools
 import operator
 from typing import Any, Callable
 
-from . import _values
+from . import _process, _values, _wire
 from ._classify import CONTEXT_ADVICE, PROTOCOL, UNFORWARDED, Member, members, unforwarded
 from ._errors import ReadOnlyReferenceError, reservation_ended
 from ._process import RemoteObject, forwarder
@@ -42,7 +42,7 @@ class SeparateRef:
     @property  # type: ignore[misc]
     def __class__(self) -> type:  # isinstance(ref, Account) is true
         obj = self._scoop_obj
-        return obj.__scoop_class__ if type(obj) is RemoteObject else type(obj)
+        return obj.__scoop_class__ if isinstance(obj, _wire.StandIn) else type(obj)
 
     def __repr__(self) -> str:
         obj = self._scoop_obj
@@ -102,7 +102,8 @@ class SeparateRef:
 
     def __reduce__(self) -> Any:
         raise TypeError(
-            f"a separate reference to a {type(self._scoop_obj).__qualname__} cannot be pickled"
+            f"a separate reference to a {self.__class__.__qualname__} cannot be pickled: it crosses "
+            f"to a worker process (kind = \"process\") only as part of a call"
         )
 
 
@@ -295,7 +296,8 @@ def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]
     }
     for name, member in methods.items():
         if remote:
-            member = Member(name, member.is_query, forwarder(name), cls)
+            reserves = getattr(member.call, "__scoop_reserves__", False)
+            member = Member(name, member.is_query, forwarder(name, reserves), cls)
         namespace[name] = _protocol_method(member) if name in PROTOCOL else _method_stub(member)
     for name in properties:
         namespace[name] = _property_stub(name)
@@ -339,3 +341,4 @@ def _as_reference(value: Any) -> Any:
 
 _values.is_reference = _is_plain_reference
 _values.as_reference = _as_reference
+_process.reference_to = make_ref

@@ -9,7 +9,7 @@ import time
 from types import TracebackType
 from typing import Any, Callable, Generic, TypeVar, overload
 
-from . import _native
+from . import _native, _wire, _worker
 from ._errors import SeparateAccessError, WaitTimeout
 from ._processor import Client, Processor, by_id
 from ._protocol import WAIT_SLICE_US
@@ -82,6 +82,8 @@ class SeparateBlock(Generic[R]):
     def __enter__(self) -> R:
         if self._res is not None:
             raise RuntimeError("a scoop.separate block cannot be entered twice")
+        if _wire.agent is not None:
+            return self._enter_in_worker()  # type: ignore[no-any-return]
         refs = self._refs
         procs = [r._scoop_proc for r in refs]
         rt = procs[0].runtime
@@ -120,9 +122,41 @@ class SeparateBlock(Generic[R]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         # Logged after the block's calls; leaving does not wait for them.
-        assert self._res is not None
-        self._res.ended = True
-        self._res.client.release(self._queues)
+        res = self._res
+        assert res is not None
+        if isinstance(res, _worker.WorkerBlock):
+            _worker.leave(res)
+            return
+        res.ended = True
+        res.client.release(self._queues)
+
+    def _enter_in_worker(self) -> Any:
+        """``__enter__`` in a worker process: the parent reserves, and the
+        wait condition is evaluated here, under its reservation."""
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        while True:
+            block, reserved = _worker.enter(self._refs)
+            if self._until is None:
+                break
+            try:
+                holds = bool(self._until(*reserved))
+            except BaseException:
+                _worker.leave(block)
+                raise
+            if holds:
+                break
+            _worker.wait_for_change(block, None if deadline is None else deadline - time.monotonic(), self._until)
+        self._res = block  # type: ignore[assignment]
+        return reserved[0] if len(reserved) == 1 else reserved
+
+    def release_and_wait(self, deadline: float | None, condition: Any) -> None:
+        """End this entered block, whose wait condition a worker found false,
+        and wait until one of its handlers has run another client's calls
+        (the callout WAIT: scoop._host)."""
+        res = self._res
+        assert res is not None
+        ts = res.client.runtime.state()
+        wait_for_change(ts, res.client, self._refs, self._queues, res, deadline, condition, evaluable=False)
 
 
 def wait_for_change(
@@ -133,6 +167,7 @@ def wait_for_change(
     res: Reservation,
     deadline: float | None,
     condition: Any,
+    evaluable: bool = True,
 ) -> None:
     """Release a reservation whose wait condition is false, and sleep until
     one of its handlers has run calls of another client (SPEC §5).
@@ -140,14 +175,15 @@ def wait_for_change(
     On a single handler, the handler itself re-evaluates the condition after
     each such run and wakes this client only when it holds
     (scoop._waiters). On several, the core wakes this client after any such
-    run, and it looks again. Either way the client registers before the
+    run, and it looks again (also on one, when the condition is not
+    *evaluable* here: a worker process's). Either way the client registers before the
     release, while it holds the handlers: every other client's call on them
     runs after the release, hence after the registration, so no change can
     be missed. Sleeping costs no CPU: the thread waits on its semaphore in
     the core (waking every slice, to run signal handlers).
     """
     procs = sorted({r._scoop_proc for r in refs}, key=by_id)
-    if len(procs) == 1 and len(queues) == 1 and not procs[0].remote:
+    if evaluable and len(procs) == 1 and len(queues) == 1 and not procs[0].remote:
         proc = procs[0]
         waiter = Waiter(ts.tid, client.key, condition, tuple(plain_ref(r) for r in refs))
         add_waiter(proc, waiter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from typing import Any, Callable, ParamSpec, TypeVar
 
-from . import _global
+from . import _global, _wire, _worker
 from ._classify import refuse_async_methods
 from ._handle import Processor as ProcessorHandle
 from ._processor import Processor
@@ -92,6 +92,11 @@ class Separate(metaclass=SeparateMeta):
 
 
 def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if _wire.agent is not None:
+        # In a worker process: the parent makes (and places) the object.
+        if proc is not None:
+            raise TypeError(f"{cls.__qualname__}.on(processor) cannot be used in a worker process")
+        return _worker.create(cls, args, kwargs)
     if getattr(cls, "__abstractmethods__", None):
         # Python's own TypeError, in the caller, before any processor is made
         # (creation is otherwise asynchronous, and a worker's object is made
@@ -191,8 +196,8 @@ def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs:
     return ref
 
 
-def _start_worker(remote: RemoteObject, *args: Any, **kwargs: Any) -> None:
-    remote.start(args, kwargs)
+def _start_worker(remote: RemoteObject, *args: Any) -> None:
+    remote.start(_worker.main, args)
 
 
 def processor_of(obj: Any) -> ProcessorHandle:

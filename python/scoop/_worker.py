@@ -1,0 +1,338 @@
+"""The worker process's side of ``kind = "process"`` (SPEC §7).
+
+A worker runs no runtime of its own: it hosts one object, answers the
+parent's requests on it (CREATE, CALL, GET), and turns everything its
+object does with separate references into *callouts* to the parent, sent on
+the same connection while it answers: commands (batched, never answered),
+queries, reservations and their waits, creations. The parent runs each
+callout as the worker object's processor, so that there is one coordinator
+for every reservation and wait-for graph (scoop._host). While it waits for
+a callout's answer the worker serves the parent's requests on its object,
+which is how a callback reaches it (SPEC §6). docs/protocol.md has the
+whole protocol.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import traceback
+import weakref
+from typing import Any, Callable
+
+from . import _channel, _wire
+from ._classify import PROTOCOL, Member, members, unforwarded
+from ._errors import SeparateValueError, reservation_ended
+from ._future import SeparateFuture
+from ._process import RemoteError
+from ._proxy import BoundCall, SeparateRef, _unforwarded_method
+
+
+#: The types of arguments that are the same pickled now or later.
+_SCALARS = frozenset({int, float, str, bytes, bool, type(None), complex})
+
+
+class Agent:
+    """The worker's end of its connection to the parent."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        #: The object this worker hosts (raw), once created.
+        self.obj: Any = None
+        #: One Upstream per id of the parent's, while a stub of it lives.
+        self.upstream: dict[int, weakref.ref[_wire.Upstream]] = {}
+        self.received: dict[int, int] = {}
+        #: (eid, received) of the Upstreams collected, to tell the parent.
+        self.releases: list[tuple[int, int]] = []
+        #: Commands logged and not yet sent: each pickled already, or a tuple
+        #: of immutable values.
+        self.pending: list[bytes | tuple[Any, ...]] = []
+        self.send_lock = threading.Lock()
+        self.armed = threading.Event()
+        threading.Thread(target=self._flusher, name="scoop-worker-flush", daemon=True).start()
+
+    # -- pickling: references as keys ----------------------------------------
+
+    def key_of(self, obj: Any) -> Any:
+        if isinstance(obj, SeparateRef):
+            return ("ref", obj._scoop_obj.eid)
+        if obj is self.obj and obj is not None:
+            return ("self",)
+        return None
+
+    def load(self, key: Any) -> Any:
+        if key[0] == "self":
+            return self.obj
+        _, eid, cls = key
+        found = self.upstream.get(eid)
+        up = found() if found is not None else None
+        if up is None:
+            up = _wire.Upstream(eid, cls)
+            self.upstream[eid] = weakref.ref(up, functools.partial(self._gone, eid))
+        self.received[eid] = self.received.get(eid, 0) + 1
+        return upstream_proxy_type(cls)(up, None, None)
+
+    def _gone(self, eid: int, _ref: Any) -> None:
+        # A weakref callback: runs wherever the last stub went. Only appends,
+        # which is atomic; the parent hears of it with the next message.
+        if self.upstream.get(eid) is _ref:
+            del self.upstream[eid]
+            self.releases.append((eid, self.received.pop(eid, 0)))
+
+    # -- sending -------------------------------------------------------------
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        """Send *message* after every command logged before it."""
+        data = _wire.dumps(message, self.key_of)
+        with self.send_lock:
+            self._flush()
+            self.conn.send_bytes(data)
+
+    def _flush(self) -> None:
+        if self.releases:
+            releases, self.releases = self.releases, []
+            self.conn.send_bytes(_wire.dumps((_wire.RELEASE, releases), self.key_of))
+        if self.pending:
+            pending, self.pending = self.pending, []
+            self.conn.send_bytes(_wire.dumps((_wire.COMMANDS, pending), self.key_of))
+
+    def _flusher(self) -> None:
+        """Send the commands of a body that goes on computing: SPEC §2 lets
+        the runtime batch commands, not hold them back. Woken by the first
+        command of a batch; by the time it has the GIL, the body has usually
+        logged many more (a switch interval's worth)."""
+        while True:
+            self.armed.wait()
+            self.armed.clear()
+            with self.send_lock:
+                self._flush()
+
+    def command(self, ref: SeparateRef, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Log a command on the parent's object of *ref* (SPEC §2)."""
+        if ref._scoop_res is not None and ref._scoop_res.ended:
+            raise reservation_ended(ref)
+        call = (ref._scoop_obj.eid, name, args, kwargs)
+        pending = self.pending
+        if kwargs or not all(type(a) in _SCALARS for a in args):
+            # Pickled now: the value crosses as it is at the call (SPEC §3).
+            pending.append(_wire.dumps(call, self.key_of))
+        else:
+            pending.append(call)  # immutable: pickled with the batch, the same
+        if len(pending) == 1:
+            self.armed.set()
+        elif len(pending) >= _wire.BATCH:
+            with self.send_lock:
+                self._flush()
+
+    def call(self, message: tuple[Any, ...]) -> Any:
+        """Send a callout and wait for its answer, serving meanwhile the
+        parent's requests on this worker's object (callbacks)."""
+        self.send(message)
+        conn = self.conn
+        while True:
+            reply = _wire.loads(conn.recv_bytes(), self.load)
+            kind = reply[0]
+            if kind == _wire.OK:
+                return reply[1]
+            if kind == _wire.ERROR:
+                raise reply[1]
+            self.serve(reply)
+
+    def query(self, ref: SeparateRef, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if ref._scoop_res is not None and ref._scoop_res.ended:
+            raise reservation_ended(ref)
+        return self.call((_wire.QUERY, ref._scoop_obj.eid, name, args, kwargs))
+
+    # -- the parent's requests -------------------------------------------
+
+    def serve(self, message: tuple[Any, ...]) -> None:
+        """Answer one request of the parent's on the hosted object."""
+        kind = message[0]
+        try:
+            if kind == _wire.CREATE:
+                cls, blob = message[1], message[2]
+                args, kwargs = _wire.loads(blob, self.load)
+                obj = cls.__new__(cls) if cls.__new__ is not object.__new__ else object.__new__(cls)
+                object.__setattr__(obj, "_scoop_processor", None)
+                self.obj = obj  # before __init__: `self` passed out crosses as itself
+                cls.__init__(obj, *args, **kwargs)
+                result = None
+            elif kind == _wire.CALL:
+                name, blob = message[1], message[2]
+                args, kwargs = _wire.loads(blob, self.load) if blob is not None else ((), {})
+                result = getattr(self.obj, name)(*args, **kwargs)
+            else:  # GET
+                result = getattr(self.obj, message[1])
+            reply: tuple[Any, ...] = (_wire.OK, result)
+        except BaseException as exc:  # sent back to the caller
+            reply = (_wire.ERROR, exc, traceback.format_exc())
+        try:
+            self.send(reply)
+        except Exception as exc:  # the result or the exception does not pickle
+            if reply[0] == _wire.OK:
+                error: Exception = SeparateValueError(
+                    f"the result of {message[1]!s} (a {type(reply[1]).__qualname__}) cannot cross back "
+                    f"from the worker process: pickling it failed: {type(exc).__name__}: {exc}"
+                )
+            else:
+                error = RemoteError(f"{type(reply[1]).__name__}: {reply[1]}")
+            self.send((_wire.ERROR, error, traceback.format_exc()))
+
+
+def main(address: str, secret: bytes) -> None:
+    """A worker process: connect to the parent, then answer its requests."""
+    agent = Agent(_channel.connect(address, secret))
+    _wire.agent = agent
+    conn = agent.conn
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):  # the parent went away
+            return
+        try:
+            message = _wire.loads(data, agent.load)
+        except Exception as exc:  # e.g. a class the worker cannot import
+            agent.send((_wire.ERROR, RemoteError(f"the worker process could not load the call: {exc}"),
+                        traceback.format_exc()))
+            continue
+        if message[0] == _wire.STOP:
+            return
+        agent.serve(message)
+
+
+# -- references to the parent's objects ----------------------------------------
+
+
+class UpstreamRef(SeparateRef):
+    """In a worker: a separate reference to an object of the parent's (or of
+    another worker's). Its calls are callouts to the parent."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _wire.agent.query(self, _wire.GET_PREFIX + name, (), {})
+
+
+class UpstreamCall(BoundCall):
+    """A method read through an :class:`UpstreamRef`."""
+
+    __slots__ = ()
+
+    def future(self, *args: Any, **kwargs: Any) -> SeparateFuture[Any]:
+        """The call's result as a future. In a worker the call is made at
+        once, and the future is done when this returns: the parent, not the
+        worker, is where calls overlap."""
+        done: SeparateFuture[Any] = SeparateFuture()
+        try:
+            done.set_result(_wire.agent.query(self.args[0], self.member.name, args, kwargs))
+        except BaseException as exc:
+            done.set_exception(exc)
+        return done
+
+
+def _log_command(name: str, ref: SeparateRef, *args: Any, **kwargs: Any) -> None:
+    _wire.agent.command(ref, name, args, kwargs)
+
+
+def _run_query(name: str, ref: SeparateRef, *args: Any, **kwargs: Any) -> Any:
+    return _wire.agent.query(ref, name, args, kwargs)
+
+
+def _protocol_stub(member: Member) -> Callable[..., Any]:
+    name = member.name
+    if name == "__iter__":  # iterates over an imported list of the items
+
+        def method(ref: SeparateRef, *args: Any) -> Any:
+            return iter(_run_query(name, ref))
+
+    elif member.is_query:
+
+        def method(ref: SeparateRef, *args: Any) -> Any:
+            return _run_query(name, ref, *args)
+
+    else:
+
+        def method(ref: SeparateRef, *args: Any) -> Any:
+            _log_command(name, ref, *args)
+
+    method.__name__ = name
+    return method
+
+
+def _stub(member: Member) -> Any:
+    if member.name in PROTOCOL:
+        return _protocol_stub(member)
+    call: Any = functools.partial(_run_query if member.is_query else _log_command, member.name)
+    call.member = member
+    return property(functools.partial(UpstreamCall, call), doc=member.call.__doc__)
+
+
+_upstream_types: dict[type, type[UpstreamRef]] = {}
+
+
+def upstream_proxy_type(cls: type) -> type[UpstreamRef]:
+    """The class of the references a worker holds to objects of *cls*."""
+    try:
+        return _upstream_types[cls]
+    except KeyError:
+        pass
+    # scoop.Separate, found without importing scoop._separate (which imports us).
+    base = next(c for c in cls.__mro__ if "__scoop_separate__" in vars(c))
+    methods, properties = members(cls, base)
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": cls.__module__,
+        "__scoop_methods__": frozenset(methods),
+    }
+    for name, member in methods.items():
+        namespace[name] = _stub(member)
+    for name in properties:
+        namespace[name] = property(functools.partial(_get, name))
+    for name in unforwarded(cls, base):
+        namespace[name] = _unforwarded_method(cls, name)
+    proxy = type(f"{cls.__qualname__}Ref", (UpstreamRef,), namespace)
+    _upstream_types[cls] = proxy
+    return proxy
+
+
+def _get(name: str, ref: SeparateRef) -> Any:
+    return _wire.agent.query(ref, _wire.GET_PREFIX + name, (), {})
+
+
+# -- reservations and creations, asked of the parent -------------------------
+
+
+class WorkerBlock:
+    """A ``scoop.separate`` block of the worker's object, held by the parent."""
+
+    __slots__ = ("bid", "ended")
+
+    def __init__(self, bid: int) -> None:
+        self.bid = bid
+        self.ended = False
+
+
+def enter(refs: list[SeparateRef]) -> tuple[WorkerBlock, tuple[SeparateRef, ...]]:
+    """Reserve the parent's objects of *refs* (scoop.separate in a worker)."""
+    block = WorkerBlock(_wire.agent.call((_wire.ENTER, [r._scoop_obj.eid for r in refs])))
+    return block, tuple(type(r)(r._scoop_obj, None, block) for r in refs)
+
+
+def leave(block: WorkerBlock) -> None:
+    block.ended = True
+    _wire.agent.call((_wire.EXIT, block.bid))
+
+
+def wait_for_change(block: WorkerBlock, seconds_left: float | None, condition: Callable[..., Any]) -> None:
+    """Release *block*, whose wait condition is false, and wait until one of
+    its handlers has run another client's calls (SPEC §5), in the parent."""
+    block.ended = True
+    name = getattr(condition, "__qualname__", repr(condition))
+    _wire.agent.call((_wire.WAIT, block.bid, seconds_left, name))
+
+
+def create(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A new separate object, made (and placed) by the parent."""
+    return _wire.agent.call((_wire.NEW, cls, args, kwargs))

@@ -1,0 +1,175 @@
+"""SPEC §7: objects in worker processes are full SCOOP citizens. Separate references cross
+the process boundary both ways; a worker's object logs commands and queries on them,
+reserves them, waits on them and calls back its client, with the parent as the one
+coordinator (so deadlocks through workers are reported)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from multiprocessing import connection
+
+import pytest
+
+import scoop
+from scoop import _channel
+from models_workers import Account, Buffer, Caller, Gate, Worker
+
+
+@pytest.fixture(autouse=True)
+def workers_in_processes():
+    scoop.configure(placement={"models_workers.Worker": {"kind": "process"}})
+    yield
+    scoop.shutdown()
+    scoop.configure(placement={})
+
+
+def test_a_worker_logs_commands_and_queries_on_a_parent_object():
+    sink = Account()
+    w = Worker()
+    assert w.pid() != os.getpid()
+    assert w.fill(sink, 500) == 500  # the worker's own query saw its commands, in order
+    assert sink.balance == 500
+
+
+def test_a_worker_keeps_references_and_they_compare_by_identity():
+    a = Account(3)
+    w = Worker()
+    w.keep(a)
+    w.keep(a)
+    assert w.same_kept()  # the same parent object arrives as the same reference
+    assert w.first_kept() == a  # and comes back as the reference it was
+    assert w.me() == w  # the worker's own object crosses back as its reference
+    assert w.kept_balance() == 3
+
+
+def test_a_worker_reaches_objects_of_other_workers():
+    first = Worker()
+    second = Worker(first)
+    assert second.peer_pid() == first.pid() != second.pid()
+
+
+def test_a_worker_reserves_parent_objects_atomically():
+    src, dst = Account(1000), Account(0)
+    w = Worker()
+    w.transfer_block(src, dst, 1, 200)
+    # An observer reserving both never sees money in flight.
+    for _ in range(50):
+        with scoop.separate(src, dst) as (s, d):
+            assert s.balance + d.balance == 1000
+    assert (src.balance, dst.balance) == (800, 200)
+
+
+def test_a_worker_method_reserves_its_separate_arguments():
+    src, dst = Account(100), Account(0)
+    w = Worker()
+    # src.withdraw then the sum, in the worker: nobody comes in between (SPEC §4).
+    assert w.transfer_args(src, dst, 10) == 90
+    assert (src.balance, dst.balance) == (90, 10)
+
+
+def test_a_worker_waits_on_a_wait_condition_of_a_parent_object():
+    buf = Buffer()
+    w = Worker()
+    item = w.consume.future(buf)  # waits: the buffer is empty
+    buf.put(7)
+    assert item.result(timeout=30) == 7
+
+
+def test_a_worker_wait_condition_times_out():
+    w = Worker()
+    with pytest.raises(scoop.WaitTimeout, match="did not hold in time"):
+        w.take_within(Buffer(), 0.05)
+
+
+def test_a_worker_calls_back_the_client_waiting_for_it():
+    caller = Caller()
+    w = Worker()
+    # caller.go waits for w.ask, which calls caller.answer: it runs at once (SPEC §6).
+    assert caller.go(w) == 42
+    assert caller.calls == 1
+
+
+def test_objects_a_worker_creates_live_where_the_parent_places_them():
+    w = Worker()
+    account = w.make_account(5)
+    assert account.pid() == os.getpid()
+    assert account.balance == 6
+
+
+def test_a_cycle_through_two_workers_is_a_deadlock_error():
+    x, y = Worker(), Worker()
+    gate = Gate()
+    x.meet_at(gate, y)
+    y.meet_at(gate, x)
+    x.pid(), y.pid()  # both set up
+    fx, fy = x.meet_then_call.future(), y.meet_then_call.future()
+    # Each body waits for the other to arrive, then calls the other, busy: one of
+    # them is told, and the other's call then goes through.
+    assert sorted([fx.result(timeout=60), fy.result(timeout=60)]) == ["called", "deadlock"]
+
+
+def test_commands_a_worker_logs_run_without_anyone_asking():
+    sink = Account()
+    w = Worker()
+    w.fill_and_note(sink, 1000)  # a command: nobody waits for the worker
+    # (At exit too: tests/test_placement.py, the "relayed" program.)
+    with scoop.separate(sink, until=lambda s: s.log == ["done"], timeout=60) as s:
+        assert s.balance == 1000
+
+
+def test_references_a_worker_drops_are_released():
+    a = Account()
+    w = Worker()
+    w.keep(a)
+    w.keep(Account())
+    remote = w._scoop_obj
+    assert len(remote.exports.refs) == 2
+    w.drop()  # a command
+    w.pid()  # a query after it: the worker told the parent, with its answer to drop()
+    assert len(remote.exports.refs) == 0
+
+
+def test_a_killed_worker_stops_its_object_and_the_program_goes_on():
+    sink = Account()
+    w = Worker()
+    pid = w.pid()
+    os.kill(pid, 9)
+    with pytest.raises(scoop.ProcessorStopped, match="Worker .*was killed by SIGKILL"):
+        w.fill(sink, 1)
+    with pytest.raises(scoop.ProcessorStopped):
+        w.keep(sink)
+    sink.deposit(1)
+    assert sink.balance == 1
+
+
+def test_a_connection_without_the_secret_is_refused():
+    listener = _channel.listener()
+    assert os.stat(os.path.dirname(listener.address)).st_mode & 0o077 == 0  # only this user
+    # Two intruders wait to be accepted (the parent accepts while it starts a worker): one
+    # with a wrong secret, one that sends bytes without the handshake.
+    wrong = socket.socket(socket.AF_UNIX)
+    wrong.connect(listener.address)
+    raw = socket.socket(socket.AF_UNIX)
+    raw.connect(listener.address)
+    raw.sendall(b"\x00\x00\x00\x04evil")
+    outcome: list[BaseException] = []
+
+    def answer_with_a_wrong_secret() -> None:
+        conn = connection.Connection(wrong.detach())
+        try:
+            connection.answer_challenge(conn, b"not the secret")
+        except BaseException as exc:
+            outcome.append(exc)
+
+    t = threading.Thread(target=answer_with_a_wrong_secret)
+    t.start()
+    w = Worker()
+    assert w.pid() != os.getpid()  # the real worker got through, after both were refused
+    t.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], connection.AuthenticationError)
+    raw.settimeout(60)
+    while raw.recv(1024):  # the parent closed it
+        pass
+    raw.close()
