@@ -173,3 +173,12 @@ def test_a_connection_without_the_secret_is_refused():
     while raw.recv(1024):  # the parent closed it
         pass
     raw.close()
+
+
+def test_workers_started_at_once_each_get_their_own_connection():
+    # Several executors start workers concurrently; each stand-in must talk to the process
+    # it started (its pid), whatever order they connect in.
+    workers = [Worker() for _ in range(6)]
+    pids = [w.pid() for w in workers]
+    assert [w._scoop_obj._process.pid for w in workers] == pids
+    assert len(set(pids)) == 6

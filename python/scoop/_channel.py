@@ -38,17 +38,20 @@ class Listener:
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._socket.bind(self.address)
         self._socket.listen()
-        # One worker connects at a time: the accepting starter knows the
-        # connection is its own worker's.
+        # One starter accepts at a time (see accept).
         self._lock = threading.Lock()
+        self._arrived: dict[int, Any] = {}
 
     def accept(self, process: Any) -> Any:
         """The authenticated connection of worker *process*, just started.
 
-        Raises EOFError if the process ends before it connects.
+        Workers started at once may connect in any order: each says its
+        pid first, and a connection accepted by another worker's starter
+        waits in ``arrived`` for its own. Raises EOFError if the process
+        ends, or does not connect within CONNECT_TIMEOUT.
         """
         with self._lock:
-            while True:
+            while process.pid not in self._arrived:
                 ready = connection.wait([self._socket, process.sentinel], CONNECT_TIMEOUT)
                 if not ready:
                     process.kill()  # then reported as a worker that ended while it started
@@ -60,10 +63,12 @@ class Listener:
                 try:
                     connection.deliver_challenge(conn, self.secret)
                     connection.answer_challenge(conn, self.secret)
+                    pid = conn.recv()  # authenticated: safe to unpickle
                 except (multiprocessing.AuthenticationError, EOFError, OSError):
                     conn.close()  # not one of ours: refused
                     continue
-                return conn
+                self._arrived[pid] = conn
+            return self._arrived.pop(process.pid)
 
     def close(self) -> None:
         self._socket.close()
@@ -85,5 +90,8 @@ def listener() -> Listener:
 
 
 def connect(address: str, secret: bytes) -> Any:
-    """The worker's end: connect to the parent and prove it knows *secret*."""
-    return connection.Client(address, family="AF_UNIX", authkey=secret)
+    """The worker's end: connect to the parent, prove it knows *secret*, and
+    say which worker it is."""
+    conn = connection.Client(address, family="AF_UNIX", authkey=secret)
+    conn.send(os.getpid())
+    return conn
