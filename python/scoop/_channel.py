@@ -13,7 +13,6 @@ worker. There is never an open port.
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import socket
@@ -85,8 +84,19 @@ def listener() -> Listener:
     with _listener_lock:
         if _listener is None:
             _listener = Listener()
-            atexit.register(_listener.close)
         return _listener
+
+
+def close_listener() -> None:
+    """Close the listener (and remove its directory): the runtime's
+    shutdown, once its workers are stopped. (Not an at-exit handler of its
+    own: it would run before the runtime's, which starts the workers of the
+    objects a program made last.)"""
+    global _listener
+    with _listener_lock:
+        if _listener is not None:
+            _listener.close()
+            _listener = None
 
 
 def connect(address: str, secret: bytes) -> Any:

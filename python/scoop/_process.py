@@ -22,9 +22,8 @@ Workers start with the ``forkserver`` method where available (``spawn``
 elsewhere): a child forked from this process would inherit a Go runtime
 that does not survive fork.
 
-A worker is started by its creation command, so it may start at interpreter
-exit, when SPEC §9 runs the commands logged last: see
-:func:`_script_path_restored` for what that takes.
+A worker process starts when its object is created, in the background; the
+creation command waits for it to connect.
 """
 
 from __future__ import annotations
@@ -124,12 +123,12 @@ class RemoteObject(_wire.StandIn):
 
     __slots__ = (
         "_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "_dead",
-        "exports", "blocks", "failed_log", "__weakref__",
+        "exports", "blocks", "failed_log", "_launcher", "_launch_error", "__weakref__",
     )
 
     def __init__(self, cls: type, proc: Any) -> None:
         # Made by the creating client, while the program runs: the main
-        # module still has its __file__ (see _script_path_restored).
+        # module still has its __file__ (see scoop._worker.main).
         object.__setattr__(self, "_scoop_processor", proc)
         object.__setattr__(self, "__scoop_class__", cls)
         object.__setattr__(self, "_conn", None)
@@ -143,22 +142,43 @@ class RemoteObject(_wire.StandIn):
         #: A command of the worker's that could not be logged here: the
         #: worker's current call fails with it (scoop._host).
         object.__setattr__(self, "failed_log", None)
+        object.__setattr__(self, "_launcher", None)
+        object.__setattr__(self, "_launch_error", None)
 
-    def start(self, worker_main: Callable[[str, bytes], None], args: tuple[Any, ...]) -> None:
-        """Start the worker, which runs *worker_main* (scoop._worker.main),
-        and create the object there (the creation command)."""
-        ctx = _context(self.__scoop_class__)
-        listener = _channel.listener()
-        process = ctx.Process(
-            target=worker_main, args=(listener.address, listener.secret), daemon=True, name="scoop-worker"
-        )
-        _script_path_restored(self._script)
-        process.start()
-        object.__setattr__(self, "_process", process)
+    def launch(self, worker_main: Callable[[str, bytes, str | None], None]) -> None:
+        """Start the worker process, which runs *worker_main*
+        (scoop._worker.main), now and in the background: workers created
+        together boot together, while their creators go on, and the
+        creation command (:meth:`start`) only waits for the connection."""
+        thread = threading.Thread(target=self._launch, args=(worker_main,), name="scoop-worker-start", daemon=True)
+        object.__setattr__(self, "_launcher", thread)
+        thread.start()
+
+    def _launch(self, worker_main: Callable[[str, bytes, str | None], None]) -> None:
+        try:
+            ctx = _context(self.__scoop_class__)
+            listener = _channel.listener()
+            process = ctx.Process(
+                target=worker_main,
+                args=(listener.address, listener.secret, self._script),
+                daemon=True,
+                name="scoop-worker",
+            )
+            process.start()
+            object.__setattr__(self, "_process", process)
+        except BaseException as exc:  # raised by the creation command
+            object.__setattr__(self, "_launch_error", exc)
+
+    def start(self, args: tuple[Any, ...]) -> None:
+        """Create the object in the worker (the creation command), once the
+        worker has connected."""
+        self._launcher.join()
+        if self._launch_error is not None:
+            raise self._launch_error
         try:
             # Connecting proves the worker got as far as running scoop's
             # code, so it imported the program's main module (as __mp_main__).
-            object.__setattr__(self, "_conn", listener.accept(process))
+            object.__setattr__(self, "_conn", _channel.listener().accept(self._process))
         except (EOFError, OSError) as exc:
             raise self._died("start") from exc
         blob = args[0].data if args else _wire.dumps(((), {}), self.key_of)
@@ -265,8 +285,12 @@ class RemoteObject(_wire.StandIn):
         return self.request((_wire.GET, name))
 
     def close(self) -> None:
+        if self._launcher is not None:
+            self._launcher.join()
         conn, process = self._conn, self._process
         if conn is None:
+            if process is not None and self._dead is None:
+                process.terminate()  # launched, never connected: its object was never made
             return
         try:
             conn.send_bytes(_wire.dumps((_wire.STOP,), self.key_of))
@@ -289,24 +313,6 @@ def _how_it_ended(exitcode: int | None) -> str:
         except ValueError:
             return f"was killed by signal {-exitcode}"
     return f"ended (exit code {exitcode})"
-
-
-def _script_path_restored(script: str | None) -> None:
-    """Give the main module back its ``__file__`` if the interpreter dropped it.
-
-    ``python prog.py`` deletes ``__main__.__file__`` when the script's last
-    line has run, before the at-exit handlers, and multiprocessing reads it
-    to make a new worker import the program's main module (where the
-    classes of ``__main__`` are). A command logged by the script's last
-    lines may start its object's worker at exit (SPEC §9 runs it then):
-    without the path, the worker could not find the class, and the command
-    would be lost. The script is over by then, so nothing else reads it.
-    """
-    main = sys.modules.get("__main__")
-    if script is None or main is None or getattr(main, "__file__", None) is not None:
-        return
-    if getattr(getattr(main, "__spec__", None), "name", None) is None and os.path.exists(script):
-        main.__file__ = script
 
 
 class Pickled:

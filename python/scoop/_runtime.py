@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from greenlet import greenlet
 
-from . import _hooks, _native
+from . import _channel, _hooks, _native
 from ._busy import call_name, describe_busy
 from ._handle import Processor as ProcessorHandle
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
@@ -681,6 +681,7 @@ class Runtime:
         uninstall_gc_hook()
         for remote in list(self.remotes):
             remote.close()
+        _channel.close_listener()
         _native.Stop()
         me = threading.current_thread()
         for t in self.threads:

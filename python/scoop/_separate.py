@@ -189,6 +189,7 @@ def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs:
     if not proc.label:
         proc.label = cls.__qualname__
     remote = RemoteObject(cls, proc)
+    remote.launch(_worker.main)
     proc.runtime.remotes.add(remote)
     # Creation is a command: the worker starts, and __init__ runs there.
     ref = proxy_type(cls, Separate, remote=True)(remote, proc)
@@ -197,7 +198,7 @@ def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs:
 
 
 def _start_worker(remote: RemoteObject, *args: Any) -> None:
-    remote.start(_worker.main, args)
+    remote.start(args)
 
 
 def processor_of(obj: Any) -> ProcessorHandle:

@@ -15,7 +15,11 @@ whole protocol.
 from __future__ import annotations
 
 import functools
+import os
+import runpy
+import sys
 import threading
+import types
 import traceback
 import weakref
 from typing import Any, Callable
@@ -179,8 +183,21 @@ class Agent:
             self.send((_wire.ERROR, error, traceback.format_exc()))
 
 
-def main(address: str, secret: bytes) -> None:
-    """A worker process: connect to the parent, then answer its requests."""
+def main(address: str, secret: bytes, script: str | None) -> None:
+    """A worker process: connect to the parent, then answer its requests.
+
+    *script* is the program's main script, as it was when the object was
+    created. multiprocessing imports it again in the worker (as
+    ``__mp_main__``, where the classes of ``__main__`` are found) from the
+    parent's ``__main__.__file__`` at the start; but ``python prog.py`` drops
+    that when the script's last line has run, while the worker of an object
+    that line created may still be starting. Then the worker imports the
+    script itself, as multiprocessing would have.
+    """
+    if script is not None and getattr(sys.modules["__main__"], "__file__", None) is None and os.path.exists(script):
+        main_module = types.ModuleType("__mp_main__")
+        main_module.__dict__.update(runpy.run_path(script, run_name="__mp_main__"))
+        sys.modules["__main__"] = sys.modules["__mp_main__"] = main_module
     agent = Agent(_channel.connect(address, secret))
     _wire.agent = agent
     conn = agent.conn
