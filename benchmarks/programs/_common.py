@@ -66,3 +66,20 @@ def require_threads(k: int) -> None:
             f"this version needs {k} OS threads (one per object) but this machine allows "
             f"about {budget} more (pid_max / threads-max / vm.max_map_count)"
         )
+
+
+def run_with_manager(manager_class, typeid: str, client, n: int):
+    """The multiprocessing peer of a worker calling an object elsewhere: make a *typeid*
+    object in a manager process, run ``client(proxy, n, results)`` in a worker process, and
+    return what the client put on ``results``."""
+    from multiprocessing import get_context
+
+    ctx = get_context("forkserver")
+    with manager_class(ctx=ctx) as manager:
+        target = getattr(manager, typeid)()
+        results = ctx.Queue()
+        worker = ctx.Process(target=client, args=(target, n, results))
+        worker.start()
+        result = results.get()
+        worker.join()
+        return result

@@ -288,6 +288,29 @@ def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]
         return _proxy_types[key]
     except KeyError:
         pass
+
+    def method(member: Member) -> Any:
+        if remote:
+            reserves = getattr(member.call, "__scoop_reserves__", False)
+            member = Member(member.name, member.is_query, forwarder(member.name, reserves), cls)
+        return _protocol_method(member) if member.name in PROTOCOL else _method_stub(member)
+
+    proxy: type[SeparateRef] = proxy_class(cls, base, SeparateRef, "ProcessRef" if remote else "Ref", method, _property_stub)
+    _proxy_types[key] = proxy
+    return proxy
+
+
+def proxy_class(
+    cls: type,
+    base: type,
+    ref_class: type[SeparateRef],
+    suffix: str,
+    method: Callable[[Member], Any],
+    prop: Callable[[str], Any],
+) -> Any:
+    """A subclass of *ref_class* for references to objects of *cls*: each
+    method of *cls* (not of *base*) becomes ``method(member)``, each property
+    ``prop(name)``, and each protocol method that is not forwarded says so."""
     methods, properties = members(cls, base)
     namespace: dict[str, Any] = {
         "__slots__": (),
@@ -295,17 +318,12 @@ def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]
         "__scoop_methods__": frozenset(methods),  # for scoop.future()'s error
     }
     for name, member in methods.items():
-        if remote:
-            reserves = getattr(member.call, "__scoop_reserves__", False)
-            member = Member(name, member.is_query, forwarder(name, reserves), cls)
-        namespace[name] = _protocol_method(member) if name in PROTOCOL else _method_stub(member)
+        namespace[name] = method(member)
     for name in properties:
-        namespace[name] = _property_stub(name)
+        namespace[name] = prop(name)
     for name in unforwarded(cls, base):
         namespace[name] = _unforwarded_method(cls, name)
-    proxy = type(f"{cls.__qualname__}{'ProcessRef' if remote else 'Ref'}", (SeparateRef,), namespace)
-    _proxy_types[key] = proxy
-    return proxy
+    return type(f"{cls.__qualname__}{suffix}", (ref_class,), namespace)
 
 
 def register_broken(broken: type, cls: type) -> None:

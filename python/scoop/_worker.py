@@ -25,11 +25,11 @@ import weakref
 from typing import Any, Callable
 
 from . import _channel, _wire
-from ._classify import PROTOCOL, Member, members, unforwarded
+from ._classify import PROTOCOL, Member
 from ._errors import SeparateValueError, reservation_ended
 from ._future import SeparateFuture
 from ._process import RemoteError
-from ._proxy import BoundCall, SeparateRef, _unforwarded_method
+from ._proxy import BoundCall, SeparateRef, proxy_class
 
 
 #: The types of arguments that are the same pickled now or later.
@@ -297,21 +297,13 @@ def upstream_proxy_type(cls: type) -> type[UpstreamRef]:
         pass
     # scoop.Separate, found without importing scoop._separate (which imports us).
     base = next(c for c in cls.__mro__ if "__scoop_separate__" in vars(c))
-    methods, properties = members(cls, base)
-    namespace: dict[str, Any] = {
-        "__slots__": (),
-        "__module__": cls.__module__,
-        "__scoop_methods__": frozenset(methods),
-    }
-    for name, member in methods.items():
-        namespace[name] = _stub(member)
-    for name in properties:
-        namespace[name] = property(functools.partial(_get, name))
-    for name in unforwarded(cls, base):
-        namespace[name] = _unforwarded_method(cls, name)
-    proxy = type(f"{cls.__qualname__}Ref", (UpstreamRef,), namespace)
+    proxy: type[UpstreamRef] = proxy_class(cls, base, UpstreamRef, "Ref", _stub, _property)
     _upstream_types[cls] = proxy
     return proxy
+
+
+def _property(name: str) -> property:
+    return property(functools.partial(_get, name))
 
 
 def _get(name: str, ref: SeparateRef) -> Any:

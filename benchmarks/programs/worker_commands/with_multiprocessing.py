@@ -1,6 +1,7 @@
-from multiprocessing import get_context
 from multiprocessing.managers import BaseManager
 from time import perf_counter
+
+from benchmarks.programs._common import run_with_manager
 
 
 class Counter:
@@ -30,12 +31,4 @@ def client(counter, n, results):
 
 
 def run(p):
-    ctx = get_context("forkserver")
-    with Manager(ctx=ctx) as manager:
-        counter = manager.Counter()
-        results = ctx.Queue()
-        worker = ctx.Process(target=client, args=(counter, p.n, results))
-        worker.start()
-        result = results.get()
-        worker.join()
-        return result
+    return run_with_manager(Manager, "Counter", client, p.n)

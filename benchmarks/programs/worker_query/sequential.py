@@ -1,18 +1,3 @@
-from time import perf_counter_ns
+"""The floor: the same queries as plain calls in one process."""
 
-from benchmarks.programs.worker_query import ANSWER
-
-
-class Server:
-    def answer(self) -> int:
-        return ANSWER
-
-
-def run(p):
-    server = Server()
-    total, samples = 0, []
-    for _ in range(p.n):
-        t0 = perf_counter_ns()
-        total += server.answer()
-        samples.append(perf_counter_ns() - t0)
-    return total, samples
+from benchmarks.programs.query_latency.sequential import run  # noqa: F401

@@ -1,7 +1,7 @@
-from multiprocessing import get_context
 from multiprocessing.managers import BaseManager
 from time import perf_counter_ns
 
+from benchmarks.programs._common import run_with_manager
 from benchmarks.programs.worker_query import ANSWER
 
 
@@ -27,12 +27,4 @@ def client(server, n, results):
 
 
 def run(p):
-    ctx = get_context("forkserver")
-    with Manager(ctx=ctx) as manager:
-        server = manager.Server()
-        results = ctx.Queue()
-        worker = ctx.Process(target=client, args=(server, p.n, results))
-        worker.start()
-        result = results.get()
-        worker.join()
-        return result
+    return run_with_manager(Manager, "Server", client, p.n)
