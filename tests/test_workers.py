@@ -33,6 +33,14 @@ def test_a_worker_logs_commands_and_queries_on_a_parent_object():
     assert sink.balance == 500
 
 
+def test_no_command_of_a_worker_is_lost_while_its_batches_are_sent():
+    # The worker's flusher thread sends batches while the body logs more: every command
+    # must land in exactly one batch.
+    sink = Account()
+    w = Worker()
+    assert w.fill(sink, 50_000) == 50_000
+
+
 def test_a_worker_keeps_references_and_they_compare_by_identity():
     a = Account(3)
     w = Worker()

@@ -22,6 +22,7 @@ import threading
 import types
 import traceback
 import weakref
+from collections import deque
 from typing import Any, Callable
 
 from . import _channel, _wire
@@ -47,10 +48,13 @@ class Agent:
         self.upstream: dict[int, weakref.ref[_wire.Upstream]] = {}
         self.received: dict[int, int] = {}
         #: (eid, received) of the Upstreams collected, to tell the parent.
-        self.releases: list[tuple[int, int]] = []
+        self.releases: deque[tuple[int, int]] = deque()
         #: Commands logged and not yet sent: each pickled already, or a tuple
-        #: of immutable values.
-        self.pending: list[bytes | tuple[Any, ...]] = []
+        #: of immutable values. Both deques are appended to without a lock
+        #: (a command, a weakref callback) and drained from the other end
+        #: (_drain), never replaced: an append never lands in a batch that
+        #: was already sent.
+        self.pending: deque[bytes | tuple[Any, ...]] = deque()
         self.send_lock = threading.Lock()
         self.armed = threading.Event()
         threading.Thread(target=self._flusher, name="scoop-worker-flush", daemon=True).start()
@@ -93,12 +97,11 @@ class Agent:
             self.conn.send_bytes(data)
 
     def _flush(self) -> None:
+        """Send the releases and the commands logged so far (send_lock held)."""
         if self.releases:
-            releases, self.releases = self.releases, []
-            self.conn.send_bytes(_wire.dumps((_wire.RELEASE, releases), self.key_of))
+            self.conn.send_bytes(_wire.dumps((_wire.RELEASE, _drain(self.releases)), self.key_of))
         if self.pending:
-            pending, self.pending = self.pending, []
-            self.conn.send_bytes(_wire.dumps((_wire.COMMANDS, pending), self.key_of))
+            self.conn.send_bytes(_wire.dumps((_wire.COMMANDS, _drain(self.pending)), self.key_of))
 
     def _flusher(self) -> None:
         """Send the commands of a body that goes on computing: SPEC §2 lets
@@ -107,6 +110,7 @@ class Agent:
         logged many more (a switch interval's worth)."""
         while True:
             self.armed.wait()
+            # Cleared before the drain: a command logged after it arms again.
             self.armed.clear()
             with self.send_lock:
                 self._flush()
@@ -122,9 +126,9 @@ class Agent:
             pending.append(_wire.dumps(call, self.key_of))
         else:
             pending.append(call)  # immutable: pickled with the batch, the same
-        if len(pending) == 1:
+        if not self.armed.is_set():
             self.armed.set()
-        elif len(pending) >= _wire.BATCH:
+        if len(pending) >= _wire.BATCH:
             with self.send_lock:
                 self._flush()
 
@@ -181,6 +185,13 @@ class Agent:
             else:
                 error = RemoteError(f"{type(reply[1]).__name__}: {reply[1]}")
             self.send((_wire.ERROR, error, traceback.format_exc()))
+
+
+def _drain(items: deque[Any]) -> list[Any]:
+    """Take the items that are in *items* now, oldest first (others may be
+    appended meanwhile: they stay, for the next drain)."""
+    popleft = items.popleft
+    return [popleft() for _ in range(len(items))]
 
 
 def main(address: str, secret: bytes, script: str | None) -> None:
