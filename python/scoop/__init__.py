@@ -35,6 +35,7 @@ from ._handle import Processor
 from ._proxy import future
 from ._reservation import requires, separate
 from ._separate import Separate, is_separate, processor, processor_of
+from ._trace import trace
 from ._values import shared
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "shared",
     "shutdown",
     "stats",
+    "trace",
     "WaitTimeout",
 ]
 

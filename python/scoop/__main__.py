@@ -6,6 +6,9 @@ in :func:`build_parser`; a new tool adds both.
 - ``python -m scoop placement``: show the placement that a program started in
   this directory gets, and check it without running the program (exit
   status 1 when it is wrong: usable in CI).
+- ``python -m scoop trace run.json [-o run.png | -o run.html]``: the timeline
+  of a trace that ``scoop.trace`` or ``SCOOP_TRACE`` recorded, in words, as a
+  picture or as a page that opens offline.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 import sys
 from typing import Sequence
 
-from . import _placement
+from . import _placement, _timeline
 
 
 def run_placement(args: argparse.Namespace) -> int:
@@ -62,6 +65,28 @@ def run_placement(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def run_trace(args: argparse.Namespace) -> int:
+    """Summarise or draw a trace file (SPEC §10)."""
+    try:
+        timeline = _timeline.load(args.file)
+    except (OSError, _timeline.TraceFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.output is None:
+        print(_timeline.summary(timeline))
+        return 0
+    try:
+        if args.output.lower().endswith((".html", ".htm")):
+            _timeline.write_html(timeline, args.output)
+        else:
+            _timeline.draw(timeline, args.output)
+    except (OSError, ValueError, _timeline.MissingMatplotlib) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.output}: {timeline.describe()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoop", description="pyscoop's tools.")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -84,6 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not import the modules the keys name (checks what the program's start-up checks)",
     )
     placement.set_defaults(run=run_placement)
+
+    trace = commands.add_parser(
+        "trace",
+        help="summarise or draw a trace (scoop.trace, SCOOP_TRACE)",
+        description=(
+            "Show a trace that `with scoop.trace(FILE):` or SCOOP_TRACE=FILE recorded: without -o, "
+            "each lane's calls, busy time and waits; with -o, the timeline (a lane per client "
+            "thread and per processor, calls as bars, waits hatched, arrows for the busiest flows) "
+            "as a picture (.png, .svg, .pdf: needs matplotlib, pip install 'pyscoop[trace]') or as a "
+            "self-contained page that opens offline (.html). The file itself opens in the Perfetto "
+            "UI and in Chrome's tracing page."
+        ),
+    )
+    trace.add_argument("file", metavar="FILE", help="the trace file (JSON)")
+    trace.add_argument("-o", "--output", metavar="OUT", help="write the timeline here: .png (or .svg, .pdf) or .html")
+    trace.set_defaults(run=run_trace)
     return parser
 
 

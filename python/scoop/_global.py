@@ -9,7 +9,7 @@ import threading
 import traceback
 from typing import Any, Mapping
 
-from . import _native, _placement
+from . import _native, _placement, _trace
 
 from ._runtime import Runtime, UnobservedCommandError, uninstall_gc_hook
 
@@ -64,6 +64,7 @@ def runtime() -> Runtime:
             # Nothing here imports user code, so this cannot come back here.
             _placements.load_file()
             _current = Runtime(**_settings)
+            _trace.start_from_environment()  # SCOOP_TRACE (SPEC §10)
         return _current
 
 
@@ -189,6 +190,7 @@ def _at_exit() -> None:
         except UnobservedCommandError as exc:  # a command that failed unobserved
             fatal.append(exc)
     fatal.extend(UnobservedCommandError.undelivered())
+    _trace.stop_at_exit()  # after the drain above: its calls are in the trace
     if fatal:
         for error in fatal:
             traceback.print_exception(error)
