@@ -269,7 +269,7 @@ def test_the_file_is_complete_after_an_exception_in_the_block(tmp_path):
             assert c.value == 1
             1 / 0
     assert len(calls(events_of(path))) == 3
-    assert _calls.tracing is False
+    assert hooks_installed() == []
 
 
 def test_a_long_trace_is_written_as_it_runs(tmp_path):
@@ -342,16 +342,20 @@ def test_a_run_that_dies_keeps_the_chunks_written(tmp_path):
 
 
 def hooks_installed() -> list[str]:
-    return [
-        name
-        for name, hooked in [
-            ("scoop._calls.tracing", _calls.tracing),
-            ("PrivateQueue.take_turn", _queue.PrivateQueue.take_turn.__module__ != "scoop._queue"),
-            ("wait_for_change", _reservation.wait_for_change.__module__ != "scoop._reservation"),
-            ("recorder", _trace._recorder is not None),
-        ]
-        if hooked
+    """What of tracing is installed in the runtime's paths."""
+    from scoop import _proxy, _separate
+
+    installed = [
+        f"{owner.__name__}.{name}"
+        for owner, name in [(_proxy, "command"), (_proxy, "query"), (_proxy, "log_future"), (_separate, "command"),
+                            (_queue.PrivateQueue, "take_turn"), (_reservation, "wait_for_change")]
+        if getattr(owner, name).__module__ == "scoop._trace"
     ]
+    if command_stub(Tally, "increment").func is not _calls.command:
+        installed.append("Tally.increment stub")
+    if _trace._recorder is not None:
+        installed.append("recorder")
+    return installed
 
 
 def traced_records_queued() -> int:
@@ -372,7 +376,7 @@ def test_tracing_off_installs_nothing(tmp_path):
         c.increment()
         assert traced_records_queued() == 0
     with scoop.trace(tmp_path / "run.json"):
-        assert len(hooks_installed()) == 4
+        assert len(hooks_installed()) == 8
         with held(c):
             c.increment()
             assert traced_records_queued() == 1  # what is checked above is what tracing adds
@@ -383,6 +387,38 @@ def test_tracing_off_installs_nothing(tmp_path):
         assert traced_records_queued() == 0
     assert c.value == 3
     assert len(calls(events_of(tmp_path / "run.json"), "Tally.increment")) == 1
+
+
+class Late(scoop.Separate):
+    def __init__(self) -> None:
+        self.pings = 0
+
+    def ping(self) -> None:
+        self.pings += 1
+
+
+class Later(Late):
+    pass
+
+
+def command_stub(cls: type, name: str):
+    """The logging function of a command stub: ``partial(command, fn)`` (scoop._proxy)."""
+    from scoop import _proxy
+
+    return vars(_proxy.proxy_type(cls, scoop.Separate))[name].fget.args[0]
+
+
+def test_method_stubs_made_or_read_while_tracing_are_traced_then_put_back(tmp_path):
+    late = Late()  # its proxy class is made before the trace, Later's during it
+    ping = late.ping  # read before the trace: traced all the same
+    with scoop.trace(tmp_path / "run.json"):
+        later = Later()
+        ping()
+        later.ping()
+        assert (late.pings, later.pings) == (1, 1)
+    names = Counter(e["name"] for e in calls(events_of(tmp_path / "run.json")))
+    assert (names["Late.ping"], names["Later.ping"]) == (1, 1)
+    assert command_stub(Late, "ping").func is command_stub(Later, "ping").func is _calls.command
 
 
 # -- python -m scoop trace

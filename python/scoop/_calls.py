@@ -12,7 +12,7 @@ from __future__ import annotations
 from threading import get_ident
 from typing import Any, Callable
 
-from . import _native, _trace
+from . import _native
 from ._errors import ProcessorStopped, reservation_ended
 from ._future import SeparateFuture
 from ._process import pickle_call
@@ -20,11 +20,6 @@ from ._processor import Processor
 from ._protocol import CALL, CLOSED, QUEUED
 from ._runtime import ThreadState, failed_error
 from ._values import import_call, import_value
-
-#: Set while a trace records (scoop._trace): each call is logged as a
-#: record that traces it. One test of a module flag is all that tracing
-#: costs a call when off.
-tracing = False
 
 
 def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None:
@@ -36,8 +31,6 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
     directly, as ``partial(command, fn)`` (scoop._proxy), so that a command
     runs one Python frame: this one.
     """
-    if tracing:
-        fn = _trace.logged(fn, ref._scoop_proc, ref._scoop_obj)
     res = ref._scoop_res
     proc = ref._scoop_proc
     pq = None
@@ -107,8 +100,6 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
 
 def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> SeparateFuture[Any]:
     """Log any call and return a Future for its result."""
-    if tracing:
-        fn = _trace.logged(fn, proc, obj)
     rt = proc.runtime
     rt.check_running()
     future: SeparateFuture[Any] = SeparateFuture()  # awaitable too (SPEC §11)
@@ -137,8 +128,6 @@ def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: An
 
 def query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
     """Run a query (SPEC §2): wait by necessity, then return its result."""
-    if tracing:
-        fn = _trace.logged(fn, proc, obj)
     rt = proc.runtime
     rt.check_running()
     ts = rt.state()

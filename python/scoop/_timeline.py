@@ -37,8 +37,8 @@ WAIT = "#d62728"
 ARROW = "#37474f"
 #: Arrows are drawn for this many pairs of lanes, those joined by the most
 #: flows, and at most this many per pair (spread over the run).
-ARROW_PAIRS = 6
-ARROWS_PER_PAIR = 8
+ARROW_PAIRS = 8
+ARROWS_PER_PAIR = 4
 
 
 class TraceFileError(ValueError):
@@ -94,10 +94,14 @@ class Timeline:
         processors = sum(1 for lane in self.lanes if not lane.is_thread)
         threads = len(self.lanes) - processors
         return (
-            f"{self.calls:,} calls on {processors} processors, {self.waits:,} waits, "
-            f"{threads} client thread{'s' if threads != 1 else ''}, "
+            f"{_count(self.calls, 'call')} on {_count(processors, 'processor')}, "
+            f"{_count(self.waits, 'wait')}, {_count(threads, 'client thread')}, "
             f"over {(self.end - self.start) / 1000:,.1f} ms"
         )
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
 def load(path: str) -> Timeline:
@@ -143,8 +147,7 @@ def _timeline(path: str, events: list[Any], truncated: bool) -> Timeline:
         if ph == "M":
             if e.get("name") == "thread_name":
                 names[tid] = str(e.get("args", {}).get("name", tid))
-                if tid in lanes:
-                    lanes[tid].name = names[tid]
+                lane(tid).name = names[tid]  # a thread that only logs calls has a lane too
             continue
         ts = float(e.get("ts", 0))
         if ph == "X":

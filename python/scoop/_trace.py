@@ -18,20 +18,22 @@ program) starts a :class:`Recorder`. The file it writes is what
   condition), a slice (category ``wait``) on the waiting client's track,
   naming the call or condition and the processors waited for.
 
-Why it costs nothing when off. Nothing of this module runs then, and the
-hooks are where they cost least:
+Why it costs nothing when off: nothing of this module runs then, and no
+hook is installed. Tracing swaps in traced variants of the functions that
+log calls and of those that wait, and puts the originals back when it ends:
 
-- A call is recorded through the function it logs: while tracing, the
+- A call is recorded through the function it logs. While tracing, the
   client logs a :class:`TracedCall` in place of the call's function (it
   carries the call's flow id and names). Whoever executes the call, by
-  whatever path, calls it, and it records the execution. So the runtime's
-  serve loop has no hook at all, and the client's side has one test of a
-  module flag, ``scoop._calls.tracing``, at the entry of a command, a query
-  and a future: method stubs call ``scoop._calls.command`` through
-  partials bound when their class is made, so there is no function to swap.
-- Waits are slow paths already: the functions that wait
-  (``PrivateQueue.take_turn``, ``scoop._reservation.wait_for_change``) are
-  swapped for traced variants while a trace records, and put back after.
+  whatever path (the serve loop, a client running its query itself, a call
+  on the caller's own processor), calls it, and it records the call. So the
+  runtime's serve loop has no hook at all, and the client's side none
+  either: the traced variants stand in for ``scoop._calls``' ``command``,
+  ``query`` and ``future`` where they are called (scoop._proxy,
+  scoop._separate), and in the method stubs of the proxy classes, which
+  bind ``command`` when their class is made (:func:`_rebind_method_stubs`).
+- Waits: ``PrivateQueue.take_turn`` and
+  ``scoop._reservation.wait_for_change`` are swapped likewise.
 
 Events are buffered as tuples (formatting is left to the writer) and written
 by chunks of :data:`CHUNK`, so a long run never holds its trace in memory.
@@ -44,6 +46,7 @@ runs are in the trace), writes the rest.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -56,6 +59,7 @@ from time import perf_counter_ns
 from types import TracebackType
 from typing import Any, BinaryIO, Callable
 
+from . import _calls
 from ._busy import call_name as _busy_call_name
 from ._process import RemoteObject
 from ._processor import Processor
@@ -71,14 +75,17 @@ CHUNK = 4096
 #: tracing on, so two of them never overlap.
 LOG_NS = 100
 
+#: How many texts of calls the writer keeps, at most.
+_TEMPLATES = 4096
+
 # The kinds of buffered events (the first item of each tuple).
-_CALL, _LOG, _WAIT, _TRACK = 0, 1, 2, 3
+_CALL, _WAIT, _TRACK = 0, 1, 2
 
 #: The recorder while a trace records, else None.
 _recorder: Recorder | None = None
 #: Serialises starting and stopping.
 _lock = threading.Lock()
-#: The functions the traced variants stand in for, while they do.
+#: The functions the traced variants stand in for, by "module.name".
 _originals: dict[str, Any] = {}
 
 #: Call functions of pyscoop's own that stand for a user's method.
@@ -117,7 +124,8 @@ class Recorder:
         #: The tracks' names, by id (for wait slices that name processors).
         self.track_names: dict[int, str] = {}
         self.write_lock = threading.Lock()
-        self._quoted: dict[str, str] = {}
+        #: (name, track, client track) -> the text of a call's events.
+        self._templates: dict[tuple[str, int, int], str] = {}
         program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
         header = {"otherData": {"recorder": "pyscoop", "origin": origin}}
         head = json.dumps(header)[:-1] + ', "traceEvents": [\n'
@@ -145,20 +153,28 @@ class Recorder:
 
     def logged(self, fn: Callable[..., Any], proc: Processor, obj: Any) -> TracedCall:
         """The call ``fn(obj, ...)`` on *proc* is being logged by this thread:
-        record its logging, and return the record that stands for *fn* in
-        the call, to record its execution."""
+        return the record that stands for *fn* in the call. It records the
+        call, its logging included, once it has run (a call that never runs,
+        skipped after a failure or still queued when the trace ends, is not
+        in the trace)."""
         t = perf_counter_ns()
         rt = proc.runtime
         try:
             ts = rt.local.state
         except AttributeError:
             ts = rt.state()
-        client = self.client_track(ts)  # first: a thread's track comes before those it calls
-        name = self.call_name(fn, obj)
-        flow = next(self.flows)
-        call = TracedCall(fn, name, self.processor_track(proc), flow, self)
-        self.add((_LOG, name, client, t, flow))
-        return call
+        tracks = self.tracks
+        client = tracks.get(ts.current.key)  # a thread's key, or a processor's id
+        if client is None:
+            client = self.client_track(ts)
+        tid = tracks.get(proc.id)
+        if tid is None:
+            tid = self.processor_track(proc)
+        try:
+            name = self.names[type(obj), fn]
+        except (KeyError, TypeError):  # new; or an attribute read, or unhashable
+            name = self.call_name(fn, obj)
+        return TracedCall(fn, name, tid, next(self.flows), self, client, t)
 
     def waited(self, track: int, name: str, t0: int, args: dict[str, Any]) -> None:
         """A client (on *track*) waited from *t0* until now."""
@@ -198,15 +214,11 @@ class Recorder:
         """The track of whoever logs calls on thread state *ts* now: the
         processor whose body it runs, or the thread itself."""
         client = ts.current
-        if client is ts.client:
-            tid = self.tracks.get(client.key)
-            return tid if tid is not None else self._new_track(client.key, None)
         if isinstance(client, Processor):
             return self.processor_track(client)
-        # The probe client of wait conditions evaluated by their handler.
-        return self.processor_track(ts.stack[-1]) if ts.stack else self.client_track_of_thread(ts)
-
-    def client_track_of_thread(self, ts: Any) -> int:
+        if client is not ts.client and ts.stack:
+            # The probe client, as which a handler evaluates wait conditions.
+            return self.processor_track(ts.stack[-1])
         tid = self.tracks.get(ts.client.key)
         return tid if tid is not None else self._new_track(ts.client.key, None)
 
@@ -251,7 +263,7 @@ class Recorder:
             del events[:n]
             if not chunk:
                 return
-            data = "".join([",\n" + text for e in chunk for text in self._format(e)]).encode()
+            data = (",\n" + ",\n".join([self._format(e) for e in chunk])).encode()
             f = self.file
             f.seek(self.end)
             f.write(data)
@@ -273,44 +285,58 @@ class Recorder:
             if not self.file.closed:
                 self.file.close()
 
-    def _quote(self, name: str) -> str:
-        quoted = self._quoted.get(name)
-        if quoted is None:
-            quoted = self._quoted[name] = json.dumps(name)
-        return quoted
-
-    def _format(self, e: tuple[Any, ...]) -> list[str]:
-        """The JSON text of one buffered event (one or two trace events)."""
-        pid, base = self.pid, self.base
+    def _format(self, e: tuple[Any, ...]) -> str:
+        """The JSON text of one buffered event: one or several trace events,
+        one per line."""
         kind = e[0]
         if kind == _CALL:
-            _, name, tid, t0, t1, flow = e
-            n = self._quote(name)
-            ts = (t0 - base) / 1000
-            return [
-                f'{{"ph":"X","cat":"call","name":{n},"pid":{pid},"tid":{tid},"ts":{ts:.3f},"dur":{(t1 - t0) / 1000:.3f}}}',
-                # Bound to the enclosing slice (bp "e"): the execution, begun just before.
-                f'{{"ph":"f","bp":"e","cat":"flow","name":{n},"id":{flow},"pid":{pid},"tid":{tid},"ts":{ts + 0.001:.3f}}}',
-            ]
-        if kind == _LOG:
-            _, name, tid, t, flow = e
-            n = self._quote(name)
-            ts = (t - base) / 1000
-            return [
-                f'{{"ph":"X","cat":"log","name":{self._quote("log " + name)},"pid":{pid},"tid":{tid},"ts":{ts:.3f},"dur":{LOG_NS / 1000:.3f}}}',
-                f'{{"ph":"s","cat":"flow","name":{n},"id":{flow},"pid":{pid},"tid":{tid},"ts":{ts + LOG_NS / 2000:.3f}}}',
-            ]
+            _, name, tid, t0, t1, flow, client, t = e
+            template = self._templates.get((name, tid, client))
+            if template is None:
+                if len(self._templates) >= _TEMPLATES:  # 100,000 objects: as many tracks
+                    self._templates.clear()
+                template = self._call_template(name, tid, client)
+            base = self.base
+            lq, lr = divmod(t - base, 1000)
+            mq, mr = divmod(t - base + LOG_NS // 2, 1000)
+            q, r = divmod(t0 - base, 1000)
+            fq, fr = divmod(t0 - base + 1, 1000)
+            dq, dr = divmod(t1 - t0, 1000)
+            return template % (lq, lr, flow, mq, mr, q, r, dq, dr, flow, fq, fr)
+        pid = self.pid
         if kind == _WAIT:
             _, name, tid, t0, t1, args = e
-            return [
+            return (
                 f'{{"ph":"X","cat":"wait","name":{json.dumps(name)},"pid":{pid},"tid":{tid},'
-                f'"ts":{(t0 - base) / 1000:.3f},"dur":{(t1 - t0) / 1000:.3f},"args":{json.dumps(args)}}}'
-            ]
+                f'"ts":{(t0 - self.base) / 1000:.3f},"dur":{(t1 - t0) / 1000:.3f},"args":{json.dumps(args)}}}'
+            )
         _, tid, name, what = e  # a new track
-        return [
-            json.dumps({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": name}}),
-            json.dumps({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid, "args": {"sort_index": tid}}),
-        ]
+        return ",\n".join(
+            [
+                json.dumps({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": name}}),
+                json.dumps(
+                    {"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid, "args": {"sort_index": tid}}
+                ),
+            ]
+        )
+
+    def _call_template(self, name: str, tid: int, client: int) -> str:
+        """The text of a call's four events, but for their numbers (``%``
+        formatting of integers: floats would cost twice as much): the slice
+        of its logging on the client's track with the flow's start inside
+        it, then its execution on its processor's, with the flow's end
+        (bound to the enclosing slice: the execution, begun 1 ns before)."""
+        n = json.dumps(name).replace("%", "%%")
+        log = json.dumps("log " + name).replace("%", "%%")
+        where = f'"pid":{self.pid},"tid":'
+        template = (
+            f'{{"ph":"X","cat":"log","name":{log},{where}{client},"ts":%d.%03d,"dur":{LOG_NS / 1000:.3f}}},\n'
+            f'{{"ph":"s","cat":"flow","name":{n},"id":%d,{where}{client},"ts":%d.%03d}},\n'
+            f'{{"ph":"X","cat":"call","name":{n},{where}{tid},"ts":%d.%03d,"dur":%d.%03d}},\n'
+            f'{{"ph":"f","bp":"e","cat":"flow","name":{n},"id":%d,{where}{tid},"ts":%d.%03d}}'
+        )
+        self._templates[name, tid, client] = template
+        return template
 
 
 _TAIL = b"\n]}\n"
@@ -318,8 +344,9 @@ _TAIL = b"\n]}\n"
 
 class TracedCall:
     """What a client logs in place of a call's function while tracing: it
-    runs the function and records the execution, on the processor's track,
-    with the flow id that joins it to its logging.
+    runs the function and records the call once it has run: its logging
+    (on the client's track, *client*, at *logged*), its execution (on its
+    processor's track, *tid*) and the flow that joins them.
 
     The runtime reads attributes of call functions (``__qualname__`` to name
     a failed command, ``__scoop_reserves__``, ``__wrapped__``): they are the
@@ -327,21 +354,30 @@ class TracedCall:
     method): a record equals its function.
     """
 
-    __slots__ = ("fn", "name", "tid", "flow", "recorder")
+    __slots__ = ("fn", "name", "tid", "flow", "recorder", "client", "logged")
 
-    def __init__(self, fn: Callable[..., Any], name: str, tid: int, flow: int, recorder: Recorder):
+    def __init__(
+        self, fn: Callable[..., Any], name: str, tid: int, flow: int, recorder: Recorder, client: int, logged: int
+    ):
         self.fn = fn
         self.name = name
         self.tid = tid
         self.flow = flow
         self.recorder = recorder
+        self.client = client
+        self.logged = logged
 
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         t0 = perf_counter_ns()
         try:
             return self.fn(obj, *args, **kwargs)
         finally:
-            self.recorder.add((_CALL, self.name, self.tid, t0, perf_counter_ns(), self.flow))
+            rec = self.recorder
+            if not rec.closed:
+                events = rec.events
+                events.append((_CALL, self.name, self.tid, t0, perf_counter_ns(), self.flow, self.client, self.logged))
+                if len(events) >= CHUNK:
+                    rec.flush()
 
     def __getattr__(self, name: str) -> Any:
         if name == "fn":  # not set yet (a copy being made): no recursion
@@ -365,12 +401,56 @@ class TracedCall:
 
 def logged(fn: Callable[..., Any], proc: Processor, obj: Any) -> Callable[..., Any]:
     """The function to log for the call ``fn(obj, ...)`` on *proc*: a
-    :class:`TracedCall` while a trace records (called by scoop._calls when
-    its ``tracing`` flag is set)."""
+    :class:`TracedCall` while a trace records."""
     rec = _recorder
     if rec is None or type(fn) is TracedCall:  # tracing stopped; or a call logged already
         return fn
     return rec.logged(fn, proc, obj)
+
+
+# -- the traced variants of the functions that log calls ----------------------
+#
+# Each logs a TracedCall in place of the call's function, through the
+# function it stands in for (scoop._calls'), which is never replaced itself.
+
+
+def _traced_command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None:
+    """``scoop._calls.command``, traced."""
+    _calls.command(logged(fn, ref._scoop_proc, ref._scoop_obj), ref, *args, **kwargs)
+
+
+def _traced_query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
+    """``scoop._calls.query``, traced."""
+    return _calls.query(proc, res, logged(fn, proc, obj), obj, args, kwargs)
+
+
+def _traced_future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
+    """``scoop._calls.future``, traced."""
+    return _calls.future(proc, res, logged(fn, proc, obj), obj, args, kwargs)
+
+
+def _rebind_method_stubs(old: Callable[..., Any], new: Callable[..., Any]) -> None:
+    """Make every command stub of every proxy class that logs through *old*
+    log through *new*.
+
+    A command stub is ``property(partial(BoundCall, partial(command, fn)))``
+    (scoop._proxy): its logging function is bound once, when the class is
+    made, so that a command runs one frame. The inner partial is changed in
+    place (``__setstate__``, the way ``copy`` and ``pickle`` rebuild a
+    partial), so that the ``BoundCall`` objects already made (``m =
+    ref.method``) are traced too. Its arguments stay the same objects, so a
+    thread calling it meanwhile finds one function or the other.
+    """
+    from . import _proxy
+
+    for proxy in list(_proxy._proxy_types.values()):
+        for stub in list(vars(proxy).values()):
+            bound = getattr(stub, "fget", None)
+            if type(bound) is not functools.partial or bound.func is not _proxy.BoundCall:
+                continue
+            log = bound.args[0]
+            if type(log) is functools.partial and log.func is old:
+                log.__setstate__((new, log.args, log.keywords, log.__dict__))  # type: ignore[attr-defined]
 
 
 # -- the traced variants of the functions that wait ---------------------------
@@ -382,7 +462,7 @@ def _traced_take_turn(pq: Any, ts: Any, fn: Any) -> bool:
     Whether it waited is read from ``Runtime.waiting``, where a client that
     waits records what for (to name deadlocks): a new entry means it did.
     """
-    take_turn: Callable[[Any, Any, Any], bool] = _originals["take_turn"]
+    take_turn: Callable[[Any, Any, Any], bool] = _originals["PrivateQueue.take_turn"]
     rec = _recorder
     if rec is None:
         return take_turn(pq, ts, fn)
@@ -409,19 +489,21 @@ def _traced_take_turn(pq: Any, ts: Any, fn: Any) -> bool:
             rec.waited(track, name, t0, args)
 
 
-def _traced_wait_for_change(ts: Any, client: Any, refs: Any, queues: Any, res: Any, deadline: Any, condition: Any) -> None:
+def _traced_wait_for_change(
+    ts: Any, client: Any, refs: Any, queues: Any, res: Any, deadline: Any, condition: Any, *more: Any, **options: Any
+) -> None:
     """``scoop._reservation.wait_for_change``, recording the wait as a slice."""
-    wait_for_change: Callable[..., None] = _originals["wait_for_change"]
+    wait_for_change: Callable[..., None] = _originals["scoop._reservation.wait_for_change"]
     rec = _recorder
     if rec is None:
-        return wait_for_change(ts, client, refs, queues, res, deadline, condition)
+        return wait_for_change(ts, client, refs, queues, res, deadline, condition, *more, **options)
     track = rec.client_track(ts)
     on = sorted({rec.processor_name(r._scoop_proc) for r in refs})
     what = getattr(condition, "__qualname__", None) or repr(condition)
     t0 = perf_counter_ns()
     args: dict[str, Any] = {"for": "wait condition", "condition": what, "on": on}
     try:
-        return wait_for_change(ts, client, refs, queues, res, deadline, condition)
+        return wait_for_change(ts, client, refs, queues, res, deadline, condition, *more, **options)
     except BaseException as exc:
         args["error"] = type(exc).__name__
         raise
@@ -429,22 +511,37 @@ def _traced_wait_for_change(ts: Any, client: Any, refs: Any, queues: Any, res: A
         rec.waited(track, f"wait until {what}", t0, args)
 
 
-def _install() -> None:
-    from . import _calls, _queue, _reservation
+def _swaps() -> list[tuple[Any, str, Any]]:
+    """What tracing swaps: (module or class, attribute, traced variant)."""
+    from . import _proxy, _queue, _reservation, _separate
 
-    _originals["take_turn"] = _queue.PrivateQueue.take_turn
-    _originals["wait_for_change"] = _reservation.wait_for_change
-    _queue.PrivateQueue.take_turn = _traced_take_turn  # type: ignore[method-assign,assignment]
-    _reservation.wait_for_change = _traced_wait_for_change
-    _calls.tracing = True
+    return [
+        # Where calls are logged: every call site of scoop._calls' three.
+        (_proxy, "command", _traced_command),  # protocol methods; the stubs of classes made now
+        (_proxy, "query", _traced_query),  # query stubs, attributes, properties
+        (_proxy, "log_future", _traced_future),  # .future(), scoop.future()
+        (_separate, "command", _traced_command),  # creations
+        # Where clients wait.
+        (_queue.PrivateQueue, "take_turn", _traced_take_turn),
+        (_reservation, "wait_for_change", _traced_wait_for_change),
+    ]
+
+
+def _install() -> None:
+    """Swap in the traced variants (tracing starts)."""
+    for owner, name, traced in _swaps():
+        _originals[f"{owner.__name__}.{name}"] = getattr(owner, name)
+        setattr(owner, name, traced)
+    _rebind_method_stubs(_calls.command, _traced_command)
 
 
 def _uninstall() -> None:
-    from . import _calls, _queue, _reservation
-
-    _calls.tracing = False
-    _queue.PrivateQueue.take_turn = _originals.pop("take_turn")  # type: ignore[method-assign]
-    _reservation.wait_for_change = _originals.pop("wait_for_change")
+    """Put the functions back (tracing stops). Stubs of classes made while
+    tracing were bound to the traced variant: they are put back too.
+    (``_originals`` keeps them: a thread may be inside a traced variant.)"""
+    for owner, name, _ in _swaps():
+        setattr(owner, name, _originals[f"{owner.__name__}.{name}"])
+    _rebind_method_stubs(_traced_command, _calls.command)
 
 
 # -- starting and stopping -------------------------------------------------------
