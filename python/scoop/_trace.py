@@ -415,8 +415,12 @@ def logged(fn: Callable[..., Any], proc: Processor, obj: Any) -> Callable[..., A
 
 
 def _traced_command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None:
-    """``scoop._calls.command``, traced."""
-    _calls.command(logged(fn, ref._scoop_proc, ref._scoop_obj), ref, *args, **kwargs)
+    """``scoop._calls.command``, traced (``logged`` inlined: a command is
+    the call of which there are the most)."""
+    rec = _recorder
+    if rec is not None and type(fn) is not TracedCall:
+        fn = rec.logged(fn, ref._scoop_proc, ref._scoop_obj)
+    _calls.command(fn, ref, *args, **kwargs)
 
 
 def _traced_query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
