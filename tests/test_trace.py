@@ -325,8 +325,8 @@ def _run_traced(tmp_path, n: int, end: str):
 
 
 def test_scoop_trace_in_the_environment_writes_a_complete_file_at_exit(tmp_path):
-    result, path = _run_traced(tmp_path, 50, "raise SystemExit('the end')")
-    assert result.returncode == 1 and "the end" in result.stderr, describe(result)
+    result, path = _run_traced(tmp_path, 50, "raise RuntimeError('the end')")
+    assert result.returncode == 1 and "RuntimeError: the end" in result.stderr, describe(result)
     events = events_of(path)
     assert len(calls(events, "Counter.increment")) == 150  # the ones run at exit too
     assert sorted(tracks_of(events).values()) == ["Counter #1", "Counter #2", "Counter #3", "thread MainThread"]
