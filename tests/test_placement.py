@@ -1,4 +1,5 @@
-"""SPEC §7: placement by scoop.configure (named processors, passive and process kinds)."""
+"""SPEC §7: placement by scoop.configure (named processors, passive and process kinds; the
+thread kind has tests/test_thread_kind.py)."""
 
 from __future__ import annotations
 
@@ -93,8 +94,8 @@ def test_bad_placement_is_an_error_naming_the_key(table, message):
 
 
 def test_unavailable_kind_is_refused_clearly():
-    with pytest.raises(NotImplementedError, match="kind 'thread' is not available"):
-        scoop.configure(placement={"a.Window": {"kind": "thread"}})
+    with pytest.raises(NotImplementedError, match="kind 'ray' is not available"):
+        scoop.configure(placement={"a.Trainer": {"kind": "ray"}})
 
 
 def test_a_program_without_a_main_guard_is_told_why_its_worker_died():

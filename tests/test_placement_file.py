@@ -159,14 +159,14 @@ def test_ray_settings_come_from_the_file_under_configure(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("entry", "error", "message"),
     [
-        ('"models_placement.Fork" = { kind = "weird" }', ValueError, "unknown kind 'weird'; the kinds are default, passive, process"),
+        ('"models_placement.Fork" = { kind = "weird" }', ValueError, "unknown kind 'weird'; the kinds are default, passive, process, thread"),
         ('"models_placement.Fork" = { kinds = "passive" }', ValueError, "unknown key 'kinds'; the keys are kind, processor"),
         ('"Fork" = { kind = "passive" }', ValueError, "a class defined in the program's main script is '__main__.Fork'"),
         ('"nosuchmod.Nope" = { kind = "passive" }', ValueError, "module 'nosuchmod' cannot be imported: there is no such module on sys.path"),
         ('"models_placement.Frok" = { kind = "passive" }', ValueError, "module 'models_placement' has no class 'Frok'; did you mean 'Fork'?"),
         ('"support.Watchdog" = { kind = "passive" }', ValueError, "class 'support.Watchdog' is not a scoop.Separate class"),
         ('"models_placement.Fork" = "passive"', TypeError, "expected a table such as"),
-        ('"models_placement.Fork" = { kind = "thread" }', NotImplementedError, "kind 'thread' is not available"),
+        ('"models_placement.Fork" = { kind = "ray" }', NotImplementedError, "kind 'ray' is not available"),
     ],
 )
 def test_a_bad_placement_file_is_an_error_at_start_up_naming_file_and_key(tmp_path, monkeypatch, entry, error, message):

@@ -116,8 +116,11 @@ def configure(
     ones; its entries win over the file's: ``{"kind": "passive"}`` (no
     thread: callers run every call themselves, synchronously),
     ``{"kind": "process"}`` (each object in a worker process; calls and
-    values cross by pickling) or ``{"processor": "name"}`` (every object of
-    the class on one named processor). An unknown kind or key is an error
+    values cross by pickling), ``{"kind": "thread"}`` (each object on a
+    dedicated OS thread that runs all its calls and nothing else: for
+    thread-affine libraries such as ``sqlite3``) or
+    ``{"processor": "name"}`` (every object of the class on one named
+    processor; with a kind, one such processor of that kind). An unknown kind or key is an error
     here, naming the class and the key. See :mod:`scoop._placement`.
 
     ``ray``: arguments for ``ray.init``, as ``[tool.scoop.ray]``, merged over

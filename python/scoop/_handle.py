@@ -42,8 +42,12 @@ class Processor:
 
     @property
     def kind(self) -> str:
-        """Where it runs (SPEC §7): ``"default"``, ``"passive"`` or ``"process"``."""
+        """Where it runs (SPEC §7): ``"default"``, ``"passive"``, ``"process"`` or ``"thread"``."""
         core = self._scoop_core
+        from ._dedicated import DedicatedProcessor  # it imports the runtime, which imports this
+
+        if isinstance(core, DedicatedProcessor):
+            return "thread"
         return "passive" if core.passive else "process" if core.remote else "default"
 
     def __eq__(self, other: object) -> bool:

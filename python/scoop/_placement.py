@@ -9,11 +9,16 @@ a class of the program's main script is ``"__main__.Fork"``) to a placement:
 - ``{"kind": "process"}``: each object lives in a worker process of its own
   (true parallelism for CPU-bound Python; calls and values cross by
   pickling): see :mod:`scoop._process`;
+- ``{"kind": "thread"}``: each object gets a processor with a dedicated OS
+  thread, which runs every call of its objects (``__init__`` included) and
+  nothing else: for thread-affine libraries (``sqlite3``, GUI toolkits); see
+  :mod:`scoop._dedicated`;
 - ``{"processor": "forks"}``: every object of the class goes to the one
   processor named ``"forks"`` (shared with other classes that name it);
-  ``"kind": "passive"`` may be combined with it.
+  ``"kind": "passive"`` or ``"kind": "thread"`` may be combined with it (a
+  named thread processor: its objects share one dedicated thread).
 
-The ``thread`` and ``ray`` kinds are not available yet and are rejected.
+The ``ray`` kind is not available yet and is rejected.
 
 Where a table comes from, in the order that wins:
 
@@ -62,9 +67,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-KINDS = ("default", "passive", "process")
+KINDS = ("default", "passive", "process", "thread")
 KEYS = ("kind", "processor")
-UNAVAILABLE_KINDS = ("thread", "ray")
+UNAVAILABLE_KINDS = ("ray",)
 #: The tables of a scoop configuration ([tool.scoop.X] or scoop.toml's [X]).
 TABLES = ("placement", "ray")
 CONFIGURE = "scoop.configure(placement=...)"

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from . import _process, _values, _wire
 from ._classify import CONTEXT_ADVICE, PROTOCOL, UNFORWARDED, Member, members, unforwarded
 from ._errors import ReadOnlyReferenceError, reservation_ended
+from ._dedicated import DedicatedProcessor, on_thread, reader
 from ._process import RemoteObject, forwarder
 from ._calls import command, query
 from ._calls import future as log_future
@@ -33,6 +34,9 @@ class SeparateRef:
     __slots__ = ("_scoop_obj", "_scoop_proc", "_scoop_res")
     #: The names of the class's methods (set on each proxy class).
     __scoop_methods__: frozenset[str] = frozenset()
+    #: The call function that reads attribute *name* (a thread processor's
+    #: proxies read on the object's thread: scoop._dedicated).
+    _scoop_reader: Callable[[str], Callable[..., Any]] = staticmethod(operator.attrgetter)
 
     def __init__(self, obj: Any, proc: Any, res: Any = None) -> None:
         object.__setattr__(self, "_scoop_obj", obj)
@@ -63,7 +67,7 @@ class SeparateRef:
             # Protocol look-ups (copy, pickle, numpy...) must not turn into
             # queries on the object.
             raise AttributeError(name)
-        return _query(self, operator.attrgetter(name), (), {})
+        return _query(self, type(self)._scoop_reader(name), (), {})
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise ReadOnlyReferenceError(
@@ -178,7 +182,7 @@ def future(ref: Any, name: str) -> SeparateFuture[Any]:
             f"for a call, use ref.{name}.future(...)"
         )
     proc, res = _target(ref)
-    return log_future(proc, res, operator.attrgetter(name), ref._scoop_obj, (), {})
+    return log_future(proc, res, type(ref)._scoop_reader(name), ref._scoop_obj, (), {})
 
 
 class BoundCall(functools.partial):  # type: ignore[type-arg]
@@ -247,12 +251,14 @@ def _property_stub(name: str) -> property:
     return property(lambda ref: _query(ref, getter, (), {}))
 
 
-def _protocol_method(member: Member) -> Callable[..., Any]:
+def _protocol_method(member: Member, listed: Callable[..., Any] | None = None) -> Callable[..., Any]:
     call = member.call
     if member.name == "__iter__":
         # iter(ref) iterates over an imported list of the items.
+        read_all = _listed if listed is None else listed
+
         def __iter__(ref: SeparateRef) -> Any:
-            return iter(_query(ref, _listed, (), {}))
+            return iter(_query(ref, read_all, (), {}))
 
         return __iter__
     if member.is_query:
@@ -274,16 +280,21 @@ def _listed(obj: Any) -> list[Any]:
     return list(iter(obj))
 
 
-_proxy_types: dict[tuple[type, bool], type[SeparateRef]] = {}
+#: By (class, kind): kind False for the default, True for a process's, THREAD.
+_proxy_types: dict[tuple[type, bool | str], type[SeparateRef]] = {}
+THREAD = "thread"
+#: Class -> the class its objects get when their __init__ fails (scoop._separate).
+_broken: dict[type, type] = {}
 
 
-def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]:
+def proxy_type(cls: type, base: type, remote: bool = False, thread: bool = False) -> type[SeparateRef]:
     """The proxy class for Separate subclass *cls* (built once).
 
     With *remote*, for objects of *cls* placed in worker processes: its
-    members send their calls to the worker instead of running them.
+    members send their calls to the worker instead of running them. With
+    *thread*, for objects on thread processors: see :func:`_thread_proxy`.
     """
-    key = (cls, remote)
+    key: tuple[type, bool | str] = (cls, THREAD if thread else remote)
     try:
         return _proxy_types[key]
     except KeyError:
@@ -295,8 +306,33 @@ def proxy_type(cls: type, base: type, remote: bool = False) -> type[SeparateRef]
             member = Member(member.name, member.is_query, forwarder(member.name, reserves), cls)
         return _protocol_method(member) if member.name in PROTOCOL else _method_stub(member)
 
-    proxy: type[SeparateRef] = proxy_class(cls, base, SeparateRef, "ProcessRef" if remote else "Ref", method, _property_stub)
+    proxy: type[SeparateRef]
+    if thread:
+        proxy = _thread_proxy(cls, base)
+    else:
+        proxy = proxy_class(cls, base, SeparateRef, "ProcessRef" if remote else "Ref", method, _property_stub)
     _proxy_types[key] = proxy
+    if cls in _broken:
+        _proxy_types[_broken[cls], key[1]] = proxy
+    return proxy
+
+
+def _thread_proxy(cls: type, base: type) -> type[SeparateRef]:
+    """The proxy class for objects of *cls* on thread processors: every call
+    through it (a method, an attribute or property read, an iteration) runs
+    on the processor's own thread, whoever runs it (scoop._dedicated)."""
+    listed = on_thread(_listed)
+
+    def method(member: Member) -> Any:
+        member = Member(member.name, member.is_query, on_thread(member.call), cls)
+        return _protocol_method(member, listed) if member.name in PROTOCOL else _method_stub(member)
+
+    def prop(name: str) -> property:
+        getter = reader(cls, name)
+        return property(lambda ref: _query(ref, getter, (), {}))
+
+    proxy: type[SeparateRef] = proxy_class(cls, base, SeparateRef, "ThreadRef", method, prop)
+    proxy._scoop_reader = staticmethod(functools.partial(reader, cls))
     return proxy
 
 
@@ -328,13 +364,19 @@ def proxy_class(
 
 def register_broken(broken: type, cls: type) -> None:
     """References to an object whose class became *broken* (its __init__
-    failed: scoop._separate) keep the proxy class of *cls*."""
-    _proxy_types[broken, False] = _proxy_types[cls, False]
+    failed: scoop._separate) keep the proxy classes of *cls*, those it has
+    and those it gets later."""
+    _broken[cls] = broken
+    for kind in (False, THREAD):
+        if (cls, kind) in _proxy_types:
+            _proxy_types[broken, kind] = _proxy_types[cls, kind]
 
 
 def make_ref(obj: Any, proc: Any, res: Any = None) -> SeparateRef:
     if type(obj) is RemoteObject:
         return _proxy_types[obj.__scoop_class__, True](obj, proc, res)
+    if type(proc) is DedicatedProcessor:
+        return _proxy_types[type(obj), THREAD](obj, proc, res)
     return _proxy_types[type(obj), False](obj, proc, res)
 
 

@@ -190,6 +190,8 @@ class Runtime:
         self.waiting: dict[int, tuple[weakref.ref[Client], str, Any, Callable[[], Processor | None]]] = {}
         #: The stand-ins of objects living in worker processes, to stop them.
         self.remotes: weakref.WeakSet[Any] = weakref.WeakSet()
+        #: The threads of thread processors (scoop._dedicated), to stop them.
+        self.dedicated: weakref.WeakSet[Any] = weakref.WeakSet()
         #: Processors named by placements ({"processor": "forks"}).
         self.named: dict[str, Processor] = {}
         #: The failed-command marks of every live processor, by id, to report
@@ -233,11 +235,12 @@ class Runtime:
         if self.stopped:
             raise ProcessorStopped(self.stop_reason)
 
-    def _start_thread(self, target: Callable[[], None], name: str) -> None:
+    def _start_thread(self, target: Callable[[], None], name: str) -> threading.Thread:
         t = threading.Thread(target=target, name=name, daemon=True)
         self.threads = [x for x in self.threads if x.is_alive()]
         self.threads.append(t)
         t.start()
+        return t
 
     def _start_executor(self) -> None:
         ts = ThreadState(self)
@@ -337,20 +340,28 @@ class Runtime:
             return self.new_processor()
         if placement.kind == "process":
             return self.new_processor(remote=True)
-        passive = placement.kind == "passive"
         if placement.processor is None:
-            return self.new_processor(passive)
+            return self._new_placed(placement.kind)
         proc = self.named.get(placement.processor)
         if proc is None:
-            proc = self.named[placement.processor] = self.new_processor(passive)
+            proc = self.named[placement.processor] = self._new_placed(placement.kind)
         return proc
 
-    def new_processor(self, passive: bool = False, remote: bool = False) -> Processor:
+    def _new_placed(self, kind: str) -> Processor:
+        if kind == "thread":
+            from ._dedicated import new_processor  # it imports this module
+
+            return new_processor(self)
+        return self.new_processor(kind == "passive")
+
+    def new_processor(
+        self, passive: bool = False, remote: bool = False, factory: type[Processor] = Processor
+    ) -> Processor:
         self.check_running()
         pid = _native.NewProcessor()
         if pid < 0:
             self.raise_core_error()
-        proc = Processor(self, pid, passive, remote)
+        proc = factory(self, pid, passive, remote)
         self.dirty_marks[pid] = proc.dirty
         return proc
 
@@ -681,6 +692,8 @@ class Runtime:
         uninstall_gc_hook()
         for remote in list(self.remotes):
             remote.close()
+        for thread in list(self.dedicated):
+            thread.close()
         _channel.close_listener()
         _native.Stop()
         me = threading.current_thread()

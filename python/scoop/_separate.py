@@ -9,6 +9,7 @@ from . import _global, _wire, _worker
 from ._classify import refuse_async_methods
 from ._handle import Processor as ProcessorHandle
 from ._processor import Processor
+from ._dedicated import DedicatedProcessor, on_thread
 from ._process import RemoteObject
 from ._errors import CommandFailed
 from ._proxy import SeparateRef, make_ref, proxy_type, register_broken
@@ -108,7 +109,8 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
         proc.runtime.check_running()
     if proc.remote:
         return _create_in_worker(cls, proc, args, kwargs)
-    proxy = proxy_type(cls, Separate)
+    thread = type(proc) is DedicatedProcessor  # every call on its own thread
+    proxy = proxy_type(cls, Separate, thread=thread)
     obj: Any
     if cls.__new__ is object.__new__:  # type: ignore[comparison-overlap]
         obj = object.__new__(cls)
@@ -122,7 +124,8 @@ def _create(cls: type, proc: Processor | None, args: tuple[Any, ...], kwargs: di
     if init is not object.__init__ or args or kwargs:
         # Creation is a command: __init__ runs on the new processor, before
         # any later call of this client on the object.
-        command(_initialiser(cls, init), ref, *args, **kwargs)
+        initialise = _initialiser(cls, init)
+        command(on_thread(initialise) if thread else initialise, ref, *args, **kwargs)
     return ref
 
 
