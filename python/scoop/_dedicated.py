@@ -49,6 +49,7 @@ import functools
 import operator
 import queue
 import threading
+from collections import deque
 from threading import get_ident
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -199,19 +200,20 @@ class DedicatedThread:
             self.ident = thread.ident
             self.started = True
 
-    def call(self, fn: Callable[..., Any], obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Run ``fn(obj, *args, **kwargs)`` on the thread and return its
-        result (or raise its exception), waiting without holding an
-        executor (see the module docstring)."""
+    def call(self, proc: Processor, fn: Callable[..., Any], obj: Any, args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> Any:
+        """Run ``fn(obj, *args, **kwargs)`` on the thread of *proc* (this
+        one's) and return its result (or raise its exception), waiting
+        without holding an executor (see the module docstring)."""
         rt = self.runtime
         if self.closed:
             rt.check_running()
             raise ProcessorStopped(rt.stop_reason)
         if not self.started:
-            self.start(type(obj).__qualname__)
+            self.start(proc.label or type(obj).__qualname__)
         ts = rt.state()
         job = Job(fn, obj, args, kwargs, ts)
-        rt.waiting_for(ts, fn, obj._scoop_processor)  # names the wait in busy reports
+        rt.waiting_for(ts, fn, proc)  # names the wait in busy reports
         self.inbox.put(job)
         if isinstance(ts, DedicatedState):
             ts.wait_for(job)
@@ -316,12 +318,32 @@ def _forwarding(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)  # its name, and __scoop_reserves__ (run_body reads it)
     def on_its_thread(obj: Any, *args: Any, **kwargs: Any) -> Any:
-        thread: DedicatedThread = obj._scoop_processor.thread
+        proc: DedicatedProcessor = obj._scoop_processor
+        thread = proc.thread
         if get_ident() == thread.ident:
             return fn(obj, *args, **kwargs)
-        return thread.call(fn, obj, args, kwargs)
+        return thread.call(proc, fn, obj, args, kwargs)
 
     return on_its_thread
+
+
+def run_items(ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
+    """Run the calls an executor (or a fiber that helps) found in a private
+    queue of thread processor *proc*, on *proc*'s thread: the serve loop's
+    Runtime._run_items, handed over as one job. A client that logs commands
+    in a loop thus costs one hand-off per batch that the handler finds, not
+    one per command; each call's own forwarder, run there, calls it at once.
+    """
+    assert isinstance(proc, DedicatedProcessor)
+    return proc.thread.call(proc, _run_items_here, proc, (items,), {})  # type: ignore[no-any-return]
+
+
+def _run_items_here(proc: DedicatedProcessor, items: deque[tuple[Any, ...]]) -> int:
+    rt = proc.runtime
+    return rt._run_items(rt.state(), proc, items)
+
+
+_run_items_here.__qualname__ = "the calls logged"  # how busy reports name the wait
 
 
 def new_processor(runtime: Runtime) -> DedicatedProcessor:

@@ -418,7 +418,10 @@ class Runtime:
             if not taken:
                 nxt = _native.ParkNow(tid, q, False, 0)
             else:
-                notify = self._run_items(ts, proc, items)
+                if type(proc) is Processor:
+                    notify = self._run_items(ts, proc, items)
+                else:  # a thread processor's: on its own thread
+                    notify = self._run_items_on_thread(ts, proc, items)
                 if proc.waiters:
                     recheck(proc, pq.client_key)
                 if proc.watchers:
@@ -474,6 +477,14 @@ class Runtime:
                     return nxt
             elif closing:
                 return self._release(pq, tid)
+
+    def _run_items_on_thread(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
+        """:meth:`_run_items` for a thread processor, whose calls all run on
+        its own thread (scoop._dedicated): handed over as one batch, not one
+        hand-off per call."""
+        from ._dedicated import run_items  # it imports this module
+
+        return run_items(ts, proc, items)
 
     def _release(self, pq: PrivateQueue, tid: int) -> int:
         del self.queues[pq.id]
