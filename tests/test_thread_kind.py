@@ -259,6 +259,13 @@ def test_a_failed_init_makes_the_object_unusable():
     assert Failing(False).ok is True
 
 
+def test_ctrl_c_interrupts_a_caller_waiting_for_a_thread_object():
+    result = run_script("thread_ctrl_c.py")
+    assert result.returncode == 0, describe(result)
+    assert "KeyboardInterrupt" in result.stdout, describe(result)
+    assert "count after the interrupt: 1" in result.stdout, describe(result)
+
+
 # -- lifetime ---------------------------------------------------------------------------------
 
 
