@@ -16,7 +16,9 @@ functions of its objects' separate references (built in scoop._proxy with
 :func:`on_thread` and :func:`reader`): wherever the runtime would run a body,
 the function hands the call to the dedicated thread and waits for the answer.
 This is the stand-in pattern of the ``process`` kind (scoop._process), with a
-thread instead of a pipe.
+thread instead of a pipe. One shortcut: the serve loop hands the whole batch
+of calls it finds in a queue over at once (:func:`run_items`), so that a
+client logging commands in a loop pays one hand-off per batch, not per call.
 
 Waiting for the answer holds no executor. The hand-off keeps the protocol of
 the waiter's kind of thread:
