@@ -257,3 +257,12 @@ class Failing(scoop.Separate):
         if fail:
             raise ValueError("no connection")
         self.ok = True
+
+
+class Feeder(scoop.Separate):
+    """Placed in a worker process by its test: it uses a thread object of the parent."""
+
+    def feed(self, store: Store, n: int) -> int:
+        for i in range(n):
+            store.put(str(i), i)
+        return store.size

@@ -10,7 +10,7 @@ import threading
 import traceback
 
 import pytest
-from models_thread import Agent, Asker, Box, Buffer, Caller, Failing, Recorder, Store, Waiter
+from models_thread import Agent, Asker, Box, Buffer, Caller, Failing, Feeder, Recorder, Store, Waiter
 from support import STUCK, describe, run_python, run_script
 
 import scoop
@@ -163,6 +163,16 @@ def test_a_callback_on_a_thread_object_runs_on_its_own_thread():
     assert asker_thread == asker.where() != agent_thread
     called_on, caller_thread = agent.ask_box(caller)
     assert called_on == agent.where()
+
+
+def test_an_object_in_a_worker_process_uses_a_thread_object():
+    # The worker's calls on the store come back to this process (scoop._host), where they go
+    # through the store's references like any other client's: to its thread.
+    scoop.configure(placement={"models_thread.Feeder": {"kind": "process"}})
+    store = Store()
+    assert Feeder().feed(store, 50) == 50
+    assert store.total() == sum(range(50))
+    store.close()
 
 
 # -- deadlocks --------------------------------------------------------------------------------
