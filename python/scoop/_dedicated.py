@@ -191,11 +191,17 @@ class DedicatedThread:
         self.lock = threading.Lock()
 
     def start(self, label: str) -> None:
-        """Start the thread, named after its first object's class."""
+        """Start the thread, named after its first object's class.
+
+        Under ``lock``, as :meth:`close`: a thread started after its close
+        (a call racing with shutdown) would never be told to stop.
+        """
         with self.lock:
             if self.started:
                 return
             self.runtime.check_running()
+            if self.closed:
+                raise ProcessorStopped(self.runtime.stop_reason)
             thread = self.runtime._start_thread(functools.partial(_thread_main, self.runtime, self.inbox),
                                                f"scoop-thread {label}")
             assert thread.ident is not None  # set once start() has returned
@@ -238,8 +244,10 @@ class DedicatedThread:
     def close(self) -> None:
         """End the thread after the calls handed to it (thread-safe; from
         its processor's collection, or at shutdown)."""
-        self.closed = True
-        if self.started:
+        with self.lock:
+            self.closed = True
+            started = self.started
+        if started:
             self.inbox.put(STOP)
 
 
