@@ -318,11 +318,8 @@ func (rt *Runtime) monitor() {
 				// (up to MaxExecutors), as one blocking call per thread
 				// would. Stuck executors that compute (one holds the GIL)
 				// get one more executor, so that ready processors progress.
-				n := 1
-				if !busy {
-					n = min(len(rt.runq), rt.opts.MaxExecutors-len(rt.executors))
-				}
-				for range max(n, 1) {
+				n := growth(busy, machineSaturated(), len(rt.runq), len(rt.executors), rt.opts.MaxExecutors)
+				for range n {
 					if len(rt.runq) == 0 {
 						break
 					}
@@ -336,6 +333,26 @@ func (rt *Runtime) monitor() {
 			rt.mu.Unlock()
 		}
 	}
+}
+
+// growth is how many executors the monitor adds when every active executor
+// is stuck: one while the process computes (busy); while it burns no CPU,
+// one per ready processor (up to limit executors), as one blocking call per
+// thread would. But on a machine that other processes saturate, a process
+// that computes gets little CPU too and looks blocked: then the pool grows
+// by at most saturatedStep, or doubles, so that a wrong guess costs a few
+// threads, not limit of them.
+const saturatedStep = 16
+
+func growth(busy, saturated bool, ready, executors, limit int) int {
+	n := 1
+	if !busy {
+		n = min(ready, limit-executors)
+		if saturated {
+			n = min(n, max(executors, saturatedStep))
+		}
+	}
+	return max(n, 1)
 }
 
 // A cpuMeter tells whether this process used the CPU since it last looked:
