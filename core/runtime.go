@@ -227,6 +227,7 @@ type Stats struct {
 	Running    int // of which running call bodies
 	Stalls     int64
 	Waiting    int // threads and fibers waiting for a handler (WaitFor, SuspendFor)
+	Threads    int // threads and fibers registered (NewThread, NewFiber) and not dropped
 }
 
 // Stats returns a snapshot of the runtime's state.
@@ -243,6 +244,7 @@ func (rt *Runtime) Stats() Stats {
 		Running:    rt.running,
 		Stalls:     rt.stalls,
 		Waiting:    rt.waitingThreads(),
+		Threads:    len(rt.threads),
 	}
 }
 

@@ -305,8 +305,8 @@ func WaitQuiet(t, timeoutMicros int64) bool {
 // comma-separated: one crossing and one consistent snapshot for all figures.
 func Stats() string {
 	s := current().Stats()
-	return fmt.Sprintf("processors=%d,busy=%d,ready=%d,queues=%d,executors=%d,idle=%d,running=%d,stalls=%d,waiting=%d",
-		s.Processors, s.Busy, s.Ready, s.Queues, s.Executors, s.Idle, s.Running, s.Stalls, s.Waiting)
+	return fmt.Sprintf("processors=%d,busy=%d,ready=%d,queues=%d,executors=%d,idle=%d,running=%d,stalls=%d,waiting=%d,threads=%d",
+		s.Processors, s.Busy, s.Ready, s.Queues, s.Executors, s.Idle, s.Running, s.Stalls, s.Waiting, s.Threads)
 }
 
 // Version is the boundary protocol's version; the Python side checks it at

@@ -3,6 +3,7 @@
 Random programs and injected faults are in test_model.py and test_faults.py.
 """
 
+import gc
 import threading
 
 import pytest
@@ -169,3 +170,41 @@ def test_raise_mode_raises_an_unobserved_failure_at_shutdown_not_asynchronously(
         assert isinstance(info.value.__cause__, ValueError)
     finally:
         scoop.configure(on_async_error="log")
+
+
+# -- an executor that retires takes its fibers with it
+
+
+class Blocker(scoop.Separate):
+    def block(self, blocking, gate) -> None:
+        blocking.set()
+        gate.wait(STUCK)  # blocks its executor's thread outside pyscoop
+
+
+class Runner(scoop.Separate):
+    def run(self, ran) -> None:
+        ran.set()
+
+
+def test_a_retired_executor_leaves_no_fiber_behind(monkeypatch):
+    # Runtime.fibers kept every fiber of a hub that retired, and the core its thread record.
+    monkeypatch.setattr(scoop._runtime, "EXECUTOR_IDLE_RETIRE", 0.05)
+    blocking, gate, ran = (scoop.shared(threading.Event()) for _ in range(3))
+    blocker, runner = Blocker(), Runner()
+    blocker.block(blocking, gate)
+    assert blocking.wait(STUCK)
+    runner.run(ran)  # ready while the only executor is blocked: the core adds one
+    assert ran.wait(STUCK)
+    gate.set()
+    rt = scoop._global.runtime()
+    executors = [t for t in rt.threads if t.name == "scoop-executor"]
+    assert len(executors) == 2
+    assert len({f.home for f in rt.fibers.values()}) == 2, "each hub has made fibers"
+    while all(t.is_alive() for t in executors):  # one retires, once idle; the last one stays
+        executors[0].join(0.01)
+        executors[1].join(0.01)
+    gc.collect()
+    hubs = {f.home for f in rt.fibers.values()}
+    assert len(hubs) == 1, "the retired hub's fibers are gone"
+    # The core holds the main thread, the spawner, the hub left and its fibers: no more.
+    assert scoop._runtime._core_stats()["threads"] == 3 + len(rt.fibers)

@@ -113,6 +113,10 @@ FIBER_SLICE = 0.002
 #: Log a warning this often while shutdown waits for busy processors.
 SHUTDOWN_REPORT_EVERY = 10.0
 
+#: How long an executor stays idle before it retires, down to one, in
+#: seconds; None for the core's default (10 s). Read when a runtime starts.
+EXECUTOR_IDLE_RETIRE: float | None = None
+
 
 class ThreadState:
     """What the runtime knows about one Python thread."""
@@ -176,7 +180,8 @@ class Runtime:
     def __init__(self, on_async_error: Any = "log") -> None:
         _check_interpreter()
         _check_extension()
-        _native.Start(0, 0, 0)
+        idle_ms = 0 if EXECUTOR_IDLE_RETIRE is None else max(1, round(EXECUTOR_IDLE_RETIRE * 1000))
+        _native.Start(0, 0, idle_ms)
         if collecting not in gc.callbacks:
             gc.callbacks.append(collecting)
         self.stopped = False
@@ -264,6 +269,31 @@ class Runtime:
                     return
 
     def _executor_main(self, ts: ThreadState) -> None:
+        try:
+            self._hub(ts)
+        finally:
+            self._end_fibers(ts)
+
+    def _end_fibers(self, hub: ThreadState) -> None:
+        """Executor *hub* ends (it retired, or the runtime stopped): forget
+        its fibers, which no other thread can resume, and end the idle ones
+        here, the only thread that can switch to them.
+
+        Python's GC does not see into a suspended greenlet's frames, so an
+        idle fiber left suspended kept its ThreadState, and through it the
+        runtime and every thread state of that runtime, alive for good: the
+        core never heard that those threads ended (ThreadState.__del__). A
+        fiber that holds a body suspended, which only shutdown(wait=False)
+        leaves, is not ended: that would run the rest of the body, as a
+        failure, after shutdown."""
+        # (list() copies the dict in one step: other hubs add fibers meanwhile.)
+        mine = [tid for tid, f in list(self.fibers.items()) if f.home is hub]
+        for tid in mine:
+            f = self.fibers.pop(tid)
+            if f.fiber is not None and not f.fiber.dead and not f.stack and not f.outer:
+                f.fiber.throw()  # GreenletExit, where it waits for the hub
+
+    def _hub(self, ts: ThreadState) -> None:
         """An executor thread: the hub of its fibers (see the module docstring).
 
         The hub offers the core an idle fiber with each request (NextFor): a
