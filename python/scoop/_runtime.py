@@ -162,14 +162,17 @@ class ThreadState:
 
     def __del__(self) -> None:
         # The thread ended: end its reservations, report the failures it
-        # never observed, and give its semaphore back.
+        # never observed, and give its semaphore back. Once the runtime has
+        # stopped, shutdown() has done the first two; the core's record must
+        # go all the same (the core routes the drop to the runtime that made
+        # the thread, even when another one runs now).
         try:
             rt = self.runtime
             rt.waiting.pop(self.tid, None)
             if not rt.stopped:
                 self.client.close_implicit()
                 rt.report_unobserved(self.client.key)
-                _native.DropThread(self.tid)
+            _native.DropThread(self.tid)
         except Exception:  # pragma: no cover - interpreter teardown
             pass
 
@@ -218,8 +221,9 @@ class Runtime:
         # Both are registered before their threads start, so the core counts
         # them at once: otherwise the first ready processor would find no
         # executor and ask for a second one.
-        _native.BecomeSpawner(_native.NewThread())
-        self._start_thread(self._spawner_main, "scoop-spawner")
+        spawner = _native.NewThread()
+        _native.BecomeSpawner(spawner)
+        self._start_thread(functools.partial(self._spawner_main, spawner), "scoop-spawner")
         self._start_executor()
 
     def __repr__(self) -> str:
@@ -256,7 +260,13 @@ class Runtime:
         self.threads.append(t)
         t.start()
 
-    def _spawner_main(self) -> None:
+    def _spawner_main(self, tid: int) -> None:
+        try:
+            self._spawn()
+        finally:
+            _native.DropThread(tid)  # the spawner has no ThreadState to do it
+
+    def _spawn(self) -> None:
         while True:
             n = _native.WaitSpawn()
             if n < 0:
