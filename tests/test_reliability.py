@@ -4,6 +4,8 @@ Random programs and injected faults are in test_model.py and test_faults.py.
 """
 
 import gc
+import logging
+import sys
 import threading
 
 import pytest
@@ -258,3 +260,76 @@ def test_a_retired_executor_leaves_no_fiber_behind(monkeypatch):
     assert len(hubs) == 1, "the retired hub's fibers are gone"
     # The core holds the main thread, the spawner, the hub left and its fibers: no more.
     assert scoop._runtime._core_stats()["threads"] == 3 + len(rt.fibers)
+
+
+# -- a hang at exit says what hangs
+
+
+class Slot(scoop.Separate):
+    def __init__(self) -> None:
+        self.items: list = []
+
+    def put(self, item) -> None:
+        self.items.append(item)
+
+    def take(self) -> object:
+        return self.items.pop(0)
+
+
+class Producer(scoop.Separate):
+    def __init__(self, slot: Slot) -> None:
+        self.slot = slot  # not an argument of run(), which would hold it for its whole body
+
+    @scoop.requires(lambda self, slot, item: len(slot.items) < 1)
+    def produce(self, slot: Slot, item) -> None:
+        slot.put(item)
+
+    def run(self, n: int) -> None:
+        for i in range(n):
+            self.produce(self.slot, i)
+
+
+def test_shutdown_names_the_wait_condition_a_producer_is_stuck_on(monkeypatch, caplog):
+    # The report said "processor 5 running wake=false: q2(client 4 implicit)": not the class,
+    # the method, that it is a wait condition, nor its predicate.
+    monkeypatch.setattr(scoop._runtime, "SHUTDOWN_REPORT_EVERY", 0.01)
+    slot = Slot()
+    producer = Producer(slot)
+    producer.run(2)  # puts 0, then waits for room for 1: for ever, unless someone takes
+    reported = threading.Event()
+
+    class Unstick(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "precondition of" in record.getMessage():  # the producer is waiting by now
+                reported.set()
+
+    unstick = Unstick()
+    logging.getLogger("scoop").addHandler(unstick)
+    taker = threading.Thread(target=lambda: reported.wait(STUCK) and slot.take())
+    taker.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="scoop"):
+            scoop.shutdown()  # reports until the taker makes room, then ends
+    finally:
+        logging.getLogger("scoop").removeHandler(unstick)
+    taker.join(STUCK)
+    assert reported.is_set()
+    report = next(r.getMessage() for r in caplog.records if "precondition of" in r.getMessage())
+    assert "suspended Producer.run at test_reliability.py:" in report
+    assert "waiting for the wait condition precondition of Producer.produce" in report
+    assert "(Slot)>" in report, "the object it waits on"
+    assert "`lambda self, slot, item: len(slot.items) < 1` (test_reliability.py:" in report
+
+
+def test_a_wait_report_cuts_each_lambda_out_of_a_shared_line():
+    from scoop._busy import predicate_source
+
+    first, second = (lambda a: a > 1), (lambda b: not b)  # noqa: E731
+
+    def named(a) -> bool:
+        return bool(a)
+
+    if sys.version_info >= (3, 11):  # the columns of a lambda's code
+        assert predicate_source(first).startswith("`lambda a: a > 1` (test_reliability.py:")
+        assert predicate_source(second).startswith("`lambda b: not b` (test_reliability.py:")
+    assert predicate_source(named).startswith("test_a_wait_report_cuts_each_lambda_out_of_a_shared_line.<locals>.named (")
