@@ -114,7 +114,7 @@ def _lambda_text(code: CodeType) -> str:
     instructions (Python 3.11+, in UTF-8 bytes) say where its body is; the
     last ``lambda`` before the body is its start."""
     line = linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n")
-    positions = list(getattr(code, "co_positions", lambda: ())())
+    positions = list(code.co_positions()) if sys.version_info >= (3, 11) else []
     first = code.co_firstlineno
     spans = [(col, end) for ln, end_ln, col, end in positions if ln == end_ln == first and col and end]
     raw = line.encode()

@@ -49,8 +49,9 @@ class SeparateRef:
         object.__setattr__(self, "_scoop_proc", proc)
         object.__setattr__(self, "_scoop_res", res)
 
+    # isinstance(ref, Account) is true. (Read-only: a reference's class never changes.)
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # isinstance(ref, Account) is true
+    def __class__(self) -> type:  # pyright: ignore[reportIncompatibleMethodOverride]
         obj = self._scoop_obj
         return obj.__scoop_class__ if isinstance(obj, _wire.StandIn) else type(obj)
 
