@@ -64,6 +64,7 @@ type Runtime struct {
 	opts  Options
 	epoch time.Time
 
+	base    int64 // the first id of this runtime's range, less one (see runtimes)
 	nextID  int64
 	threads map[int64]*thread
 	procs   map[int64]*processor
@@ -103,11 +104,17 @@ func New(opts Options) *Runtime {
 		blocked:     make(map[int64]*thread),
 		monitorKick: make(chan struct{}, 1),
 		monitorDone: make(chan struct{}),
-		nextID:      runtimes.Add(1) * idsPerRuntime,
 	}
+	rt.base = runtimes.Add(1) * idsPerRuntime
+	rt.nextID = rt.base
 	go rt.monitor()
 	return rt
 }
+
+// Owns reports whether id is in rt's id range: a thread, fiber or processor
+// that rt made, or will make. It lets a caller that holds several runtimes
+// (one running, others stopped) find the one a thread belongs to.
+func (rt *Runtime) Owns(id int64) bool { return id > rt.base && id <= rt.base+idsPerRuntime }
 
 // runtimes counts the runtimes made in this process. Each takes its ids
 // from a range of its own, so that a thread left over from a runtime that
@@ -227,6 +234,7 @@ type Stats struct {
 	Running    int // of which running call bodies
 	Stalls     int64
 	Waiting    int // threads and fibers waiting for a handler (WaitFor, SuspendFor)
+	Threads    int // threads and fibers registered (NewThread, NewFiber) and not dropped
 }
 
 // Stats returns a snapshot of the runtime's state.
@@ -243,6 +251,7 @@ func (rt *Runtime) Stats() Stats {
 		Running:    rt.running,
 		Stalls:     rt.stalls,
 		Waiting:    rt.waitingThreads(),
+		Threads:    len(rt.threads),
 	}
 }
 

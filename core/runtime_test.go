@@ -170,3 +170,22 @@ func TestDropThreadAfterWaitQuietTimeout(t *testing.T) {
 	s.rt.Shutdown()
 	require.Zero(t, s.release(e, q)) // quiet now: posts the remaining waiters
 }
+
+// Each runtime owns the ids it hands out, and no other runtime does: that is
+// how a thread that outlived its runtime finds it again (pybind.DropThread).
+func TestOwns(t *testing.T) {
+	a, b := New(Options{}), New(Options{})
+	defer a.Shutdown()
+	defer b.Shutdown()
+	ta, pb := a.NewThread(), b.NewThread()
+	p, err := a.NewProcessor()
+	require.NoError(t, err)
+	assert.True(t, a.Owns(ta))
+	assert.True(t, a.Owns(p))
+	assert.False(t, a.Owns(pb))
+	assert.True(t, b.Owns(pb))
+	assert.False(t, b.Owns(ta))
+	assert.Equal(t, 2, a.Stats().Threads+a.Stats().Processors)
+	a.DropThread(ta)
+	assert.Zero(t, a.Stats().Threads)
+}

@@ -81,13 +81,15 @@ func (s *semaphore) wait(timeout time.Duration) bool {
 // condition when it wakes, so an early wake-up is harmless.
 var semPool struct {
 	sync.Mutex
-	free []*semaphore
+	free  []*semaphore
+	inUse int // handed out by getSemaphore and not given back
 }
 
 // getSemaphore returns a semaphore for a new thread.
 func getSemaphore() *semaphore {
 	semPool.Lock()
 	defer semPool.Unlock()
+	semPool.inUse++
 	if n := len(semPool.free); n > 0 {
 		s := semPool.free[n-1]
 		semPool.free = semPool.free[:n-1]
@@ -100,5 +102,15 @@ func getSemaphore() *semaphore {
 func putSemaphore(s *semaphore) {
 	semPool.Lock()
 	defer semPool.Unlock()
+	semPool.inUse--
 	semPool.free = append(semPool.free, s)
+}
+
+// SemaphoresInUse returns how many semaphores the threads of every runtime
+// of the process hold: one per thread registered and not yet dropped. A
+// count that grows over runtimes started and stopped is a leak.
+func SemaphoresInUse() int {
+	semPool.Lock()
+	defer semPool.Unlock()
+	return semPool.inUse
 }

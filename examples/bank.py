@@ -38,7 +38,7 @@ def transfer(src: Account, dst: Account, amount: int) -> bool:
         return True
 
 
-def client(accounts: list, transfers: int, seed: int, made: list) -> None:
+def client(accounts: list[Account], transfers: int, seed: int, made: list[int]) -> None:
     rng = random.Random(seed)
     count = 0
     for _ in range(transfers):
@@ -58,7 +58,7 @@ def main() -> int:
     start_total = 1_000 * len(owners)
     n_clients, per_client = 4, 500
 
-    made: list = []
+    made: list[int] = []
     threads = [
         threading.Thread(target=client, args=(accounts, per_client, seed, made))
         for seed in range(n_clients)

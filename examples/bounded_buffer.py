@@ -17,7 +17,7 @@ import scoop
 class Buffer(scoop.Separate):
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.items: list = []
+        self.items: list[int] = []
 
     @property
     def is_full(self) -> bool:  # a property read through a reference is a query
@@ -61,7 +61,7 @@ class Consumer(scoop.Separate):
     def __init__(self, buf: Buffer, count: int) -> None:
         self.buf = buf
         self.count = count
-        self.taken: list = []
+        self.taken: list[int] = []
 
     def run(self) -> None:
         for _ in range(self.count):

@@ -41,9 +41,10 @@ def main() -> int:
     times, n_threads, n_workers = 1_000, 4, 4
     counter = Counter()
 
-    # Separate workers run concurrently: ``.future()`` logs each call without waiting for it.
+    # Separate workers run concurrently: a future logs each call without waiting for it.
+    # (scoop.future(w.work, ...) is w.work.future(...) as every type checker types it.)
     workers = [Worker() for _ in range(n_workers)]
-    futures = [w.work.future(counter, times) for w in workers]
+    futures = [scoop.future(w.work, counter, times) for w in workers]
 
     threads = [threading.Thread(target=thread_client, args=(counter, times)) for _ in range(n_threads)]
     for t in threads:

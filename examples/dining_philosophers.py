@@ -19,7 +19,7 @@ import scoop
 class Fork(scoop.Separate):
     def __init__(self, number: int) -> None:
         self.number = number
-        self.holder = None  # who is eating with this fork right now
+        self.holder: int | None = None  # who is eating with this fork right now
         self.uses = 0
 
     def pick_up(self, who: int) -> None:
@@ -87,7 +87,7 @@ def dinner(n: int, meals: int) -> bool:
     return ok
 
 
-def main(argv: list) -> int:
+def main(argv: list[str]) -> int:
     if argv:
         runs = [(int(argv[0]), int(argv[1]) if len(argv) > 1 else 1_000)]
     else:

@@ -23,7 +23,7 @@ PRICE = 12
 class WaitingRoom(scoop.Separate):
     def __init__(self, chairs: int) -> None:
         self.chairs = chairs
-        self.waiting: list = []  # separate references to customers, in order of arrival
+        self.waiting: list[Customer] = []  # separate references to customers, in order of arrival
         self.turned_away = 0
         self.is_closed = False
 

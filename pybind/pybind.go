@@ -32,8 +32,14 @@ const ErrorCode int64 = -2
 const CloseCode int64 = core.Close
 
 var (
-	mu      sync.Mutex
-	rt      *core.Runtime
+	mu sync.Mutex
+	rt *core.Runtime
+	// retired are the runtimes that Start replaced while they still had
+	// threads registered: Python drops a thread when it ends, which may be
+	// long after its runtime stopped, and only the runtime that made a
+	// thread can give its semaphore back (DropThread). A retired runtime
+	// is forgotten with its last thread.
+	retired []*core.Runtime
 	lastErr string
 )
 
@@ -75,9 +81,45 @@ func Start(maxActive, stallMicros, idleRetireMillis int64) {
 	mu.Lock()
 	old := rt
 	rt = r
+	if old != nil {
+		retired = append(retired, old)
+	}
 	mu.Unlock()
 	if old != nil {
 		old.Shutdown()
+		forgetIfEmpty(old)
+	}
+}
+
+// owner returns the runtime that made thread t: the current one, or a
+// retired one (nil if none has it).
+func owner(t int64) *core.Runtime {
+	mu.Lock()
+	defer mu.Unlock()
+	if rt != nil && rt.Owns(t) {
+		return rt
+	}
+	for _, r := range retired {
+		if r.Owns(t) {
+			return r
+		}
+	}
+	return nil
+}
+
+// forgetIfEmpty forgets retired runtime r once it has no thread left: it
+// then holds nothing that a thread could still give back.
+func forgetIfEmpty(r *core.Runtime) {
+	mu.Lock()
+	defer mu.Unlock()
+	if r == rt || r.Stats().Threads > 0 {
+		return
+	}
+	for i, x := range retired {
+		if x == r {
+			retired = append(retired[:i], retired[i+1:]...)
+			return
+		}
 	}
 }
 
@@ -92,8 +134,18 @@ func Stop() {
 // NewThread registers the calling Python thread and returns its id.
 func NewThread() int64 { return current().NewThread() }
 
-// DropThread forgets thread t.
-func DropThread(t int64) { current().DropThread(t) }
+// DropThread forgets thread t, in the runtime that made it: a thread often
+// ends after its runtime was stopped and another started (each runtime has
+// ids of its own, so the current one does not know it), and its semaphore
+// is only given back by the runtime that holds it.
+func DropThread(t int64) {
+	r := owner(t)
+	if r == nil {
+		return
+	}
+	r.DropThread(t)
+	forgetIfEmpty(r)
+}
 
 // Wait blocks thread t until it is signalled (true) or timeoutMicros pass
 // or a signal arrives (false). A negative timeout waits forever.
@@ -303,10 +355,23 @@ func WaitQuiet(t, timeoutMicros int64) bool {
 
 // Stats returns one snapshot of core.Stats as "name=value" pairs,
 // comma-separated: one crossing and one consistent snapshot for all figures.
+// Three figures are of the whole process, to find leaks across runtimes:
+// semaphores (held by the threads of every runtime, core.SemaphoresInUse),
+// retired (stopped runtimes that still have threads registered) and
+// retired_threads (how many).
 func Stats() string {
 	s := current().Stats()
-	return fmt.Sprintf("processors=%d,busy=%d,ready=%d,queues=%d,executors=%d,idle=%d,running=%d,stalls=%d,waiting=%d",
-		s.Processors, s.Busy, s.Ready, s.Queues, s.Executors, s.Idle, s.Running, s.Stalls, s.Waiting)
+	mu.Lock()
+	old := len(retired)
+	oldThreads := 0
+	for _, r := range retired {
+		oldThreads += r.Stats().Threads
+	}
+	mu.Unlock()
+	return fmt.Sprintf("processors=%d,busy=%d,ready=%d,queues=%d,executors=%d,idle=%d,running=%d,stalls=%d,waiting=%d,"+
+		"threads=%d,semaphores=%d,retired=%d,retired_threads=%d",
+		s.Processors, s.Busy, s.Ready, s.Queues, s.Executors, s.Idle, s.Running, s.Stalls, s.Waiting,
+		s.Threads, core.SemaphoresInUse(), old, oldThreads)
 }
 
 // Version is the boundary protocol's version; the Python side checks it at

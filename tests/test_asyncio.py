@@ -88,6 +88,32 @@ def test_scoop_future_refuses_a_raw_value():
         scoop.future(5, "real")
 
 
+def test_scoop_future_logs_a_method_call_as_its_future_method_does():
+    # The spelling that type checkers without pyscoop's mypy plugin type (pyright).
+    a = Account("ann", 1)
+
+    async def main():
+        assert await scoop.future(a.deposit, 5) is None
+        return await scoop.future(a.statement)
+
+    assert _run(main()) == "ann: 6"
+    assert scoop.future(a.echo, value=(1,)).result(timeout=STUCK) == (1,)
+
+
+def test_scoop_future_refuses_a_method_not_read_through_a_reference():
+    class Plain:
+        def m(self) -> int:
+            return 1
+
+    with pytest.raises(TypeError, match="takes a separate reference, not method"):
+        scoop.future(Plain().m)
+
+
+def test_scoop_future_of_an_attribute_takes_its_name_only():
+    with pytest.raises(TypeError, match="one attribute name"):
+        scoop.future(Account("ann"), "balance", 1)
+
+
 def test_scoop_future_of_a_missing_attribute_raises_on_await():
     a = Account("ann")
 

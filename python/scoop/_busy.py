@@ -8,11 +8,13 @@ pytest plugin's busy report.
 
 from __future__ import annotations
 
+import inspect
+import linecache
 import operator
 import os
 import sys
 import threading
-from types import FrameType
+from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
 from ._protocol import CALL
@@ -77,8 +79,50 @@ def call_name(fn: Any, proc: Processor | None) -> str:
     """How a message names the call a client waits for (a deadlock's, a
     busy report's)."""
     if isinstance(fn, ConditionWait):
-        return fn.name()
+        return describe_condition(fn)
     if isinstance(fn, operator.attrgetter):  # an attribute read through a reference
         attr = fn.__reduce__()[1][0]
         return f"{proc.label if proc is not None else '?'}.{attr}"
     return getattr(fn, "__qualname__", "a call")
+
+
+def describe_condition(wait: ConditionWait) -> str:
+    """A wait condition, so that a reader of a hang report can tell which
+    one is stuck: its name, the objects it waits on, and its predicates as
+    their source says them."""
+    procs = [p for p in (ref() for ref in wait.procs) if p is not None]
+    on = f" on {', '.join(repr(p) for p in procs)}" if procs else ""
+    predicates = getattr(wait.condition, "__scoop_predicates__", (wait.condition,))
+    return f"{wait.name()}{on}, until {' and '.join(predicate_source(p) for p in predicates)} holds"
+
+
+def predicate_source(fn: Any) -> str:
+    """A predicate and where it is defined: a lambda by its text, as in
+    "`lambda b: not b.is_full` (app.py:12)", a function by its name."""
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    if not isinstance(code, CodeType):
+        return repr(fn)
+    where = f"{os.path.basename(code.co_filename)}:{code.co_firstlineno}"
+    if code.co_name != "<lambda>":
+        return f"{getattr(fn, '__qualname__', code.co_name)} ({where})"
+    return f"`{_lambda_text(code)}` ({where})"
+
+
+def _lambda_text(code: CodeType) -> str:
+    """A lambda's own text, cut out of its line: several lambdas may share
+    it (``@requires(lambda ...: ..., lambda ...: ...)``). The columns of its
+    instructions (Python 3.11+, in UTF-8 bytes) say where its body is; the
+    last ``lambda`` before the body is its start."""
+    line = linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n")
+    positions = list(code.co_positions()) if sys.version_info >= (3, 11) else []
+    first = code.co_firstlineno
+    spans = [(col, end) for ln, end_ln, col, end in positions if ln == end_ln == first and col and end]
+    raw = line.encode()
+    if not spans:  # Python 3.10, or no source
+        return line.strip() or "lambda"
+    body_start, body_end = min(c for c, _ in spans), max(e for _, e in spans)
+    start = raw.rfind(b"lambda", 0, body_start)
+    if start < 0:
+        return line.strip()
+    more = any(ln is not None and ln != first for ln, *_ in positions)  # the body goes on below
+    return raw[start:body_end].decode(errors="replace") + (" ..." if more else "")

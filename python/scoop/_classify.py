@@ -152,10 +152,11 @@ class Member:
         if function is None:
             getter = operator.attrgetter(name)
 
-            def function(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            def look_up(obj: Any, *args: Any, **kwargs: Any) -> Any:
                 return getter(obj)(*args, **kwargs)
 
-            function.__qualname__ = f"{owner.__qualname__}.{name}"
+            look_up.__qualname__ = f"{owner.__qualname__}.{name}"
+            function = look_up
         self.call: Callable[..., Any] = function
 
     def __repr__(self) -> str:

@@ -125,6 +125,8 @@ class RemoteObject(_wire.StandIn):
         "_scoop_processor", "__scoop_class__", "_conn", "_process", "_script", "_dead",
         "exports", "blocks", "failed_log", "_launcher", "_launch_error", "__weakref__",
     )
+    # (Declared for type checkers: set with object.__setattr__, a slot is otherwise untyped.)
+    _launch_error: BaseException | None
 
     def __init__(self, cls: type, proc: Any) -> None:
         # Made by the creating client, while the program runs: the main

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, ParamSpec, TypeVar, overload
 
 from . import _process, _values, _wire
 from ._classify import CONTEXT_ADVICE, PROTOCOL, UNFORWARDED, Member, members, unforwarded
@@ -21,6 +21,12 @@ from ._process import RemoteObject, forwarder
 from ._calls import command, query
 from ._calls import future as log_future
 from ._future import SeparateFuture
+
+if TYPE_CHECKING:
+    from ._separate import Separate
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class SeparateRef:
@@ -43,8 +49,9 @@ class SeparateRef:
         object.__setattr__(self, "_scoop_proc", proc)
         object.__setattr__(self, "_scoop_res", res)
 
+    # isinstance(ref, Account) is true. (Read-only: a reference's class never changes.)
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # isinstance(ref, Account) is true
+    def __class__(self) -> type:  # pyright: ignore[reportIncompatibleMethodOverride]
         obj = self._scoop_obj
         return obj.__scoop_class__ if isinstance(obj, _wire.StandIn) else type(obj)
 
@@ -154,32 +161,57 @@ def _query(ref: SeparateRef, fn: Callable[..., Any], args: Any, kwargs: Any) -> 
     return query(proc, res, fn, ref._scoop_obj, args, kwargs)
 
 
-def future(ref: Any, name: str) -> SeparateFuture[Any]:
-    """Read attribute or property *name* of a separate object, as a future.
+@overload
+def future(ref: Separate, name: str, /) -> SeparateFuture[Any]: ...
+@overload
+def future(call: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> SeparateFuture[R]: ...
+def future(ref: Any, /, *args: Any, **kwargs: Any) -> SeparateFuture[Any]:
+    """Read attribute or property *name* of a separate object, as a future;
+    or log a call, as ``ref.method.future(*args, **kwargs)`` does.
 
-    ``ref.name`` is a query: it waits for the processor. This logs the same
-    read and returns at once a :class:`concurrent.futures.Future` for the
-    value, which a coroutine can await (SPEC §11). For a method, use
-    ``ref.method.future(...)``.
+    ``ref.name`` is a query: it waits for the processor. ``future(ref,
+    "name")`` logs the same read and returns at once a
+    :class:`concurrent.futures.Future` for the value, which a coroutine can
+    await (SPEC §11).
 
     >>> import asyncio, scoop
     >>> class Account(scoop.Separate):
     ...     def __init__(self, balance: int):
     ...         self.balance = balance
+    ...     def interest(self, years: int) -> int:
+    ...         return self.balance * years // 10
     >>> async def main(a: Account) -> int:
     ...     return await scoop.future(a, "balance")
     >>> asyncio.run(main(Account(10)))
     10
+
+    ``future(ref.method, *args, **kwargs)`` is ``ref.method.future(*args,
+    **kwargs)`` spelled so that a type checker without pyscoop's mypy plugin
+    (pyright, or mypy without ``plugins = ["scoop.mypy"]``) types it: the
+    arguments checked against the method's parameters, the result a future
+    of its return type.
+
+    >>> scoop.future(Account(20).interest, 2).result()
+    4
     """
+    if isinstance(ref, BoundCall):
+        return ref.future(*args, **kwargs)
     if not isinstance(ref, SeparateRef):
-        raise TypeError(f"scoop.future() takes a separate reference, not {type(ref).__qualname__}")
+        raise TypeError(
+            f"scoop.future() takes a separate reference, not {type(ref).__qualname__}: "
+            f"scoop.future(ref, 'name') reads an attribute, scoop.future(ref.method, *args) calls "
+            f"a method through the reference"
+        )
+    if len(args) != 1 or kwargs:
+        raise TypeError("scoop.future(ref, name) takes a separate reference and one attribute name")
+    name = args[0]
     if not isinstance(name, str):
         raise TypeError(f"scoop.future() takes an attribute name (a str), not {type(name).__qualname__}")
     if name in type(ref).__scoop_methods__:
         cls = ref.__class__.__qualname__
         raise TypeError(
             f"{cls}.{name} is a method: scoop.future() reads attributes and properties; "
-            f"for a call, use ref.{name}.future(...)"
+            f"for a call, use ref.{name}.future(...) or scoop.future(ref.{name}, ...)"
         )
     proc, res = _target(ref)
     return log_future(proc, res, type(ref)._scoop_reader(name), ref._scoop_obj, (), {})

@@ -190,7 +190,7 @@ def wait_for_change(
         try:
             res.ended = True
             client.release(queues)
-            _sleep(ts, lambda: waiter.done, deadline, condition)
+            _sleep(ts, lambda: waiter.done, deadline, condition, procs)
         except BaseException:
             if waiter.woken:  # the wake-up was for us: hand it on
                 pass_on(proc)
@@ -205,22 +205,24 @@ def wait_for_change(
     try:
         res.ended = True
         client.release(queues)
-        _sleep(ts, lambda: _native.Notified(ts.tid), deadline, condition)
+        _sleep(ts, lambda: _native.Notified(ts.tid), deadline, condition, procs)
     finally:
         _native.Unwatch(ts.tid)
         for p in procs:
             p.watchers -= 1
 
 
-def _sleep(ts: Any, woken: Callable[[], bool], deadline: float | None, condition: Any) -> None:
-    """Sleep until *woken()*; WaitTimeout after *deadline*.
+def _sleep(
+    ts: Any, woken: Callable[[], bool], deadline: float | None, condition: Any, procs: list[Processor]
+) -> None:
+    """Sleep until *woken()*, a change on one of *procs*; WaitTimeout after *deadline*.
 
     A thread sleeps in the core in slices, to run signal handlers and to see
     whether its runtime stopped; a fiber is suspended until it is posted or
     its deadline passes.
     """
     runtime = ts.runtime
-    runtime.waiting_for(ts, ConditionWait(condition), None)
+    runtime.waiting_for(ts, ConditionWait(condition, procs), None)
     while not woken():
         timeout_us = WAIT_SLICE_US if ts.hub is None else -1
         if deadline is not None:
@@ -390,6 +392,8 @@ def requires(*predicates: Callable[..., Any], timeout: float | None = None) -> C
                 return func(*args, **kwargs)
             condition = functools.partial(_ignore_reserved, holds, args, kwargs)
             condition.__qualname__ = f"precondition of {name}"  # type: ignore[attr-defined]
+            # What a report of a stuck wait shows (scoop._busy).
+            condition.__scoop_predicates__ = predicates  # type: ignore[attr-defined]
             with SeparateBlock(tuple(refs), until=condition, timeout=timeout):
                 return func(*args, **kwargs)
 

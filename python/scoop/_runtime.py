@@ -113,6 +113,10 @@ FIBER_SLICE = 0.002
 #: Log a warning this often while shutdown waits for busy processors.
 SHUTDOWN_REPORT_EVERY = 10.0
 
+#: How long an executor stays idle before it retires, down to one, in
+#: seconds; None for the core's default (10 s). Read when a runtime starts.
+EXECUTOR_IDLE_RETIRE: float | None = None
+
 
 class ThreadState:
     """What the runtime knows about one Python thread."""
@@ -158,14 +162,17 @@ class ThreadState:
 
     def __del__(self) -> None:
         # The thread ended: end its reservations, report the failures it
-        # never observed, and give its semaphore back.
+        # never observed, and give its semaphore back. Once the runtime has
+        # stopped, shutdown() has done the first two; the core's record must
+        # go all the same (the core routes the drop to the runtime that made
+        # the thread, even when another one runs now).
         try:
             rt = self.runtime
             rt.waiting.pop(self.tid, None)
             if not rt.stopped:
                 self.client.close_implicit()
                 rt.report_unobserved(self.client.key)
-                _native.DropThread(self.tid)
+            _native.DropThread(self.tid)
         except Exception:  # pragma: no cover - interpreter teardown
             pass
 
@@ -176,7 +183,8 @@ class Runtime:
     def __init__(self, on_async_error: Any = "log") -> None:
         _check_interpreter()
         _check_extension()
-        _native.Start(0, 0, 0)
+        idle_ms = 0 if EXECUTOR_IDLE_RETIRE is None else max(1, round(EXECUTOR_IDLE_RETIRE * 1000))
+        _native.Start(0, 0, idle_ms)
         if collecting not in gc.callbacks:
             gc.callbacks.append(collecting)
         self.stopped = False
@@ -213,8 +221,9 @@ class Runtime:
         # Both are registered before their threads start, so the core counts
         # them at once: otherwise the first ready processor would find no
         # executor and ask for a second one.
-        _native.BecomeSpawner(_native.NewThread())
-        self._start_thread(self._spawner_main, "scoop-spawner")
+        spawner = _native.NewThread()
+        _native.BecomeSpawner(spawner)
+        self._start_thread(functools.partial(self._spawner_main, spawner), "scoop-spawner")
         self._start_executor()
 
     def __repr__(self) -> str:
@@ -251,7 +260,13 @@ class Runtime:
         self.threads.append(t)
         t.start()
 
-    def _spawner_main(self) -> None:
+    def _spawner_main(self, tid: int) -> None:
+        try:
+            self._spawn()
+        finally:
+            _native.DropThread(tid)  # the spawner has no ThreadState to do it
+
+    def _spawn(self) -> None:
         while True:
             n = _native.WaitSpawn()
             if n < 0:
@@ -264,6 +279,31 @@ class Runtime:
                     return
 
     def _executor_main(self, ts: ThreadState) -> None:
+        try:
+            self._hub(ts)
+        finally:
+            self._end_fibers(ts)
+
+    def _end_fibers(self, hub: ThreadState) -> None:
+        """Executor *hub* ends (it retired, or the runtime stopped): forget
+        its fibers, which no other thread can resume, and end the idle ones
+        here, the only thread that can switch to them.
+
+        Python's GC does not see into a suspended greenlet's frames, so an
+        idle fiber left suspended kept its ThreadState, and through it the
+        runtime and every thread state of that runtime, alive for good: the
+        core never heard that those threads ended (ThreadState.__del__). A
+        fiber that holds a body suspended, which only shutdown(wait=False)
+        leaves, is not ended: that would run the rest of the body, as a
+        failure, after shutdown."""
+        # (list() copies the dict in one step: other hubs add fibers meanwhile.)
+        mine = [tid for tid, f in list(self.fibers.items()) if f.home is hub]
+        for tid in mine:
+            f = self.fibers.pop(tid)
+            if f.fiber is not None and not f.fiber.dead and not f.stack and not f.outer:
+                f.fiber.throw()  # GreenletExit, where it waits for the hub
+
+    def _hub(self, ts: ThreadState) -> None:
         """An executor thread: the hub of its fibers (see the module docstring).
 
         The hub offers the core an idle fiber with each request (NextFor): a

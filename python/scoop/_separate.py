@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from typing import Any, Callable, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ParamSpec, TypeVar
 
 from . import _global, _wire, _worker
 from ._classify import refuse_async_methods
@@ -18,6 +18,18 @@ from ._calls import command
 T = TypeVar("T")
 P = ParamSpec("P")
 
+if TYPE_CHECKING:
+    import builtins
+
+    from ._future import SeparateFuture
+
+    class SeparateMethod(builtins.function):  # type: ignore[misc]  # final; only type checkers see this
+        """How pyscoop's mypy plugin (:mod:`scoop.mypy`) types the methods of
+        a ``Separate`` class: functions with ``future``, which the plugin
+        gives each method's own parameters and a future of its result."""
+
+        future: Callable[..., SeparateFuture[Any]]
+
 
 class SeparateMeta(abc.ABCMeta):
     """Metaclass of :class:`Separate`: instantiation makes a separate object.
@@ -31,8 +43,13 @@ class SeparateMeta(abc.ABCMeta):
         super().__init__(name, bases, namespace, **kwargs)
         refuse_async_methods(cls)
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        return _create(cls, None, args, kwargs)
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, which then see Account(...) build an
+        # Account from Account.__init__'s parameters: a metaclass __call__
+        # hides those (pyright types the object as its return type, Any).
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            return _create(cls, None, args, kwargs)
 
     def on(cls: Callable[P, T], processor: ProcessorHandle) -> Callable[P, T]:
         """Create objects of this class on *processor*, not on a new one.

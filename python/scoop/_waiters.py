@@ -24,7 +24,8 @@ that thread); it then wakes its client, which evaluates it itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import _native
 
@@ -34,12 +35,14 @@ if TYPE_CHECKING:
 
 class ConditionWait:
     """What a client sleeping on a wait condition waits for, to name it in
-    diagnostics (scoop._busy): the condition itself."""
+    diagnostics (scoop._busy): the condition, and the processors whose
+    changes may make it hold (weakly: the record outlives the wait)."""
 
-    __slots__ = ("condition",)
+    __slots__ = ("condition", "procs")
 
-    def __init__(self, condition: Callable[..., Any]):
+    def __init__(self, condition: Callable[..., Any], procs: Iterable[Processor] = ()):
         self.condition = condition
+        self.procs = tuple(weakref.ref(p) for p in procs)
 
     def name(self) -> str:
         name = getattr(self.condition, "__qualname__", repr(self.condition))
