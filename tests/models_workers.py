@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import scoop
+from models_coordination import Buffer  # noqa: F401 - the buffer the workers wait on
 
 
 class Account(scoop.Separate):
@@ -25,21 +26,6 @@ class Account(scoop.Separate):
 
     def pid(self) -> int:
         return os.getpid()
-
-
-class Buffer(scoop.Separate):
-    def __init__(self) -> None:
-        self.items: list[int] = []
-
-    def put(self, item: int) -> None:
-        self.items.append(item)
-
-    def take(self) -> int:
-        return self.items.pop(0)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.items
 
 
 class Gate(scoop.Separate):

@@ -14,7 +14,8 @@ import pytest
 
 import scoop
 from scoop import _channel
-from models_workers import Account, Buffer, Caller, Gate, Worker
+from models_coordination import Buffer
+from models_workers import Account, Caller, Gate, Worker
 
 
 @pytest.fixture(autouse=True)
