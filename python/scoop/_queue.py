@@ -19,6 +19,14 @@ Who may run the handler's code at any moment is decided by ``state``:
   when the client is done (``want_wake``).
 - ``CLOSED``: the reservation is over; nothing more is served.
 
+Every transition of ``state`` is in this file: the client's side
+(:meth:`~PrivateQueue.log`, :meth:`~PrivateQueue.take_turn`,
+:meth:`~PrivateQueue.give_turn`, :meth:`~PrivateQueue.close`), the
+handler's (:meth:`~PrivateQueue.take`, :meth:`~PrivateQueue.defer`,
+:meth:`~PrivateQueue.park`, :meth:`~PrivateQueue.end`, called by
+``Runtime.serve``, which only runs the calls), and
+:meth:`~PrivateQueue.take_over`, done by whichever side hands the turn on.
+
 Every change of ``state`` happens under ``mu``. Appending does not take it:
 a command costs a deque append and one read of ``state``, which is what
 makes commands cheap. That is safe because of the order of the two sides,
@@ -32,13 +40,16 @@ replaces the deque, so an append can never land in a deque nobody reads.
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import _native
 from ._protocol import (
     CLIENT,
+    CLOSE,
     CLOSED,
     DEADLOCK,
     END_ITEM,
@@ -55,6 +66,11 @@ from ._waiters import recheck
 if TYPE_CHECKING:
     from ._processor import Processor
     from ._runtime import ThreadState
+
+#: The handler's way to give the GIL away once before it parks (see
+#: :meth:`PrivateQueue.park`).
+_yield_gil = functools.partial(time.sleep, 0)
+
 
 class PrivateQueue:
     """One client's reservation of one handler, as the Python side sees it."""
@@ -217,6 +233,110 @@ class PrivateQueue:
                     queues[nxt].take_over()
                 return
         self.log(END_ITEM)
+
+    # -- handler side --------------------------------------------------------
+    # Called by the thread serving the queue (an executor's fiber, or a fiber
+    # helping), in Runtime.serve's loop: take, run the calls, then end or park.
+
+    def take(self) -> bool:
+        """Take the queue to run its calls (``QUEUED``). False if the client
+        runs a query itself (``CLIENT``): the handler then leaves the queue
+        alone (:meth:`defer`), and the client wakes it when it gives the turn
+        back."""
+        with self.mu:
+            if self.state is CLIENT:
+                self.want_wake = True
+                return False
+            self.state = QUEUED
+            return True
+
+    def defer(self, tid: int) -> int:
+        """Park thread *tid* while the client runs a query as the handler.
+        Returns what ``ParkNow`` does: this queue again when woken, or the
+        next queue to serve."""
+        nxt: int = _native.ParkNow(tid, self.id, False, 0)
+        return nxt
+
+    def ran(self) -> None:
+        """The handler ran calls of this queue's client: tell the clients
+        whose wait conditions may have become true (SPEC §5). Called while
+        the handler still holds the queue."""
+        proc = self.proc
+        if proc.waiters:
+            recheck(proc, self.client_key)
+        if proc.watchers:
+            # These calls may have made a wait condition true.
+            _native.Notify(proc.id, self.client_key)
+
+    def end(self, tid: int) -> int:
+        """The handler reached the END of the reservation: close the queue
+        and release it in the core. Returns the next queue to serve."""
+        with self.mu:
+            self.state = CLOSED
+        return self.release(tid)
+
+    def park(self, tid: int, notify: int, helping: bool) -> int:
+        """The handler drained the queue; *notify* is the thread waiting at
+        the SYNC that was the last item (0 if none). Park in the core, or
+        close the queue if the core says so (an implicit queue that another
+        reservation waits behind).
+
+        Returns this queue's id when the handler must serve it again (the
+        client logged more), else the next queue to serve (0: none).
+        """
+        q = self.id
+        items = self.items
+        if not notify and not helping:
+            # Before parking, give the GIL away once. A client that
+            # is logging commands as fast as it can would otherwise
+            # wake us for every single command (each Wake crossing
+            # hands the GIL over), and both threads would pay two
+            # GIL hand-offs per command; after the yield we find a
+            # whole switch interval's worth of calls. Nothing waits
+            # on it: a client waiting at a SYNC is answered first.
+            _yield_gil()
+            if items:
+                return q
+        with self.mu:
+            # State first, then the deque: see the module docstring.
+            self.state = PARKED
+            if items:
+                return q  # the client logged more: it isn't waiting
+            self.woken = False
+            self.answered = notify != 0
+        # May the core tell us to close the queue, if it is implicit
+        # and another reservation waits behind it? Even when a client
+        # waits at our SYNC: we then wait for it to take its turn and
+        # give it back (want_wake), and close the queue after that.
+        may_close = self.implicit
+        # A helper that answered its own sync point wakes nobody.
+        nxt: int = _native.ParkNow(tid, q, may_close, notify if notify != tid else 0)
+        if nxt != CLOSE:
+            return nxt
+        # The queue is implicit, drained, and another reservation waits
+        # behind it: close it, unless its client acted meanwhile.
+        with self.mu:
+            inline = self.state is CLIENT or self.answered
+            if inline:
+                self.want_wake = True
+            elif not items:
+                self.state = CLOSED
+                closing = True
+            else:
+                closing = False
+        if inline:
+            nxt = _native.ParkNow(tid, q, False, 0)
+            return nxt
+        if closing:
+            return self.release(tid)
+        return q
+
+    def release(self, tid: int) -> int:
+        """Release the closed queue in the core, as its handler *tid*.
+        Returns the next queue to serve."""
+        del self.proc.runtime.queues[self.id]
+        nxt: int = _native.ReleaseNow(tid, self.id)
+        return nxt
 
     # -- either side ---------------------------------------------------------
 

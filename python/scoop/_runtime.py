@@ -1,5 +1,5 @@
-"""The runtime: executor threads, their fibers, and the serve loop (the
-handler's side).
+"""The runtime: executor threads, their fibers, and the serve loop that
+runs a private queue's calls (the turn it follows is in :mod:`scoop._queue`).
 
 One :class:`Runtime` exists at a time; ``scoop.shutdown()`` ends it and the
 next separate object starts a fresh one. Executors are a few Python threads,
@@ -37,16 +37,12 @@ from ._errors import CommandFailed, CommandResultWarning, DeadlockError, Process
 from ._processor import Client, ProbeClient, Processor
 from ._protocol import (
     CALL,
-    CLIENT,
     CLOSE,
-    CLOSED,
     DEADLOCK,
     ERROR,
     IDLE,
     NOT_PARKED,
-    PARKED,
     PROTOCOL_VERSION,
-    QUEUED,
     RESUME,
     SUSPENDED,
     SYNC,
@@ -54,7 +50,6 @@ from ._protocol import (
 )
 from ._queue import PrivateQueue
 from ._values import import_value
-from ._waiters import recheck
 
 logger = logging.getLogger("scoop")
 
@@ -95,8 +90,6 @@ def _check_extension() -> None:
             f"{expected}: reinstall pyscoop "
             f"(pip install --force-reinstall .)"
         )
-
-_yield_gil = functools.partial(time.sleep, 0)
 
 
 def collecting(phase: str, info: dict[str, int]) -> None:
@@ -438,85 +431,24 @@ class Runtime:
         """Serve private queue *q* until it parks, closes or ends.
 
         Returns the next queue this executor must serve (0: exit; for a
-        thread *helping*, 0: back to its wait). The state changes follow the
-        protocol in :mod:`scoop._queue`.
+        thread *helping*, 0: back to its wait). Every change of the queue's
+        state is the queue's own (scoop._queue): this loop runs its calls.
         """
-        nxt: int
         pq = self.queues[q]
         proc = pq.proc
-        items = pq.items
         tid = ts.tid
         while True:
-            with pq.mu:
-                if pq.state is CLIENT:
-                    # The client runs a query itself; it wakes us when done.
-                    pq.want_wake = True
-                    taken = False
-                else:
-                    pq.state = QUEUED
-                    taken = True
-            if not taken:
-                nxt = _native.ParkNow(tid, q, False, 0)
-            else:
+            if pq.take():
                 if type(proc) is Processor:
-                    notify = self._run_items(ts, proc, items)
+                    notify = self._run_items(ts, proc, pq.items)
                 else:  # a thread processor's: on its own thread
-                    notify = self._run_items_on_thread(ts, proc, items)
-                if proc.waiters:
-                    recheck(proc, pq.client_key)
-                if proc.watchers:
-                    # These calls may have made a wait condition true.
-                    _native.Notify(proc.id, pq.client_key)
-                if notify < 0:  # reached the END of the reservation
-                    with pq.mu:
-                        pq.state = CLOSED
-                    return self._release(pq, tid)
-                if not notify and not helping:
-                    # Before parking, give the GIL away once. A client that
-                    # is logging commands as fast as it can would otherwise
-                    # wake us for every single command (each Wake crossing
-                    # hands the GIL over), and both threads would pay two
-                    # GIL hand-offs per command; after the yield we find a
-                    # whole switch interval's worth of calls. Nothing waits
-                    # on it: a client waiting at a SYNC is answered first.
-                    _yield_gil()
-                    if items:
-                        continue
-                with pq.mu:
-                    # State first, then the deque: see scoop._queue.
-                    pq.state = PARKED
-                    if items:
-                        continue  # the client logged more: it isn't waiting
-                    pq.woken = False
-                    pq.answered = notify != 0
-                # May the core tell us to close the queue, if it is implicit
-                # and another reservation waits behind it? Even when a client
-                # waits at our SYNC: we then wait for it to take its turn and
-                # give it back (want_wake), and close the queue after that.
-                may_close = pq.implicit
-                # A helper that answered its own sync point wakes nobody.
-                nxt = _native.ParkNow(tid, q, may_close, notify if notify != tid else 0)
-            if nxt == q:
-                continue
-            if nxt != CLOSE:
+                    notify = self._run_items_on_thread(ts, proc, pq.items)
+                pq.ran()
+                nxt = pq.end(tid) if notify < 0 else pq.park(tid, notify, helping)
+            else:
+                nxt = pq.defer(tid)
+            if nxt != q:
                 return nxt
-            # The queue is implicit, drained, and another reservation waits
-            # behind it: close it, unless its client acted meanwhile.
-            with pq.mu:
-                inline = pq.state is CLIENT or pq.answered
-                if inline:
-                    pq.want_wake = True
-                elif not items:
-                    pq.state = CLOSED
-                    closing = True
-                else:
-                    closing = False
-            if inline:
-                nxt = _native.ParkNow(tid, q, False, 0)
-                if nxt != q:
-                    return nxt
-            elif closing:
-                return self._release(pq, tid)
 
     def _run_items_on_thread(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
         """:meth:`_run_items` for a thread processor, whose calls all run on
@@ -525,11 +457,6 @@ class Runtime:
         from ._dedicated import run_items  # it imports this module
 
         return run_items(ts, proc, items)
-
-    def _release(self, pq: PrivateQueue, tid: int) -> int:
-        del self.queues[pq.id]
-        nxt: int = _native.ReleaseNow(tid, pq.id)
-        return nxt
 
     def _run_items(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
         """Run *items* as *proc* until the deque is empty.
