@@ -17,7 +17,7 @@ import threading
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
-from ._protocol import CALL
+from ._protocol import Call
 from ._waiters import ConditionWait
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ def describe_busy(rt: Runtime) -> str:
         if bodies:  # a suspended fiber (a running one is on its thread's stack, above)
             lines.append(f"  suspended {' -> '.join(bodies)}, {rt.describe_wait(fiber.tid)}")
     for pq in list(rt.queues.values()):
-        calls = [item for item in list(pq.items) if item[0] == CALL]
+        calls = [item for item in list(pq.items) if type(item) is Call]
         if calls:
-            lines.append(f"  {pq.proc!r}: {len(calls)} call(s) queued, the next {call_name(calls[0][2], pq.proc)}")
+            lines.append(f"  {pq.proc!r}: {len(calls)} call(s) queued, the next {call_name(calls[0].fn, pq.proc)}")
     if not lines:
         lines.append("  no call running or queued: a thread that is still running holds a reservation")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from ._errors import ProcessorStopped, reservation_ended
 from ._future import SeparateFuture
 from ._process import pickle_call
 from ._processor import Processor
-from ._protocol import CALL, CLOSED, QUEUED
+from ._protocol import CLOSED, QUEUED, Call, new_item
 from ._runtime import ThreadState, failed_error
 from ._values import import_call, import_value
 
@@ -34,7 +34,7 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
     res = ref._scoop_res
     proc = ref._scoop_proc
     pq = None
-    item: tuple[Any, ...]
+    item: Call
     if res is not None and not args and not kwargs and res.thread == get_ident() and not res.ended:
         # The fastest case, checked first: a command without arguments
         # through a reserved reference, on a handler serving the queue (so
@@ -44,7 +44,7 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
         if pq is not None and (pq.state is not QUEUED or proc.runtime.stopped):
             pq = None
     if pq is not None:
-        item = (CALL, client.key, fn, ref._scoop_obj, args, kwargs, None, None)
+        item = new_item(Call, (client.key, fn, ref._scoop_obj, args, kwargs, None, None))
     else:
         rt = proc.runtime
         if rt.stopped:
@@ -84,7 +84,7 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
         else:
             refs = None
         client = ts.current
-        item = (CALL, client.key, fn, obj, args, kwargs, None, refs)
+        item = new_item(Call, (client.key, fn, obj, args, kwargs, None, refs))
         if res is not None:
             # res.queue, inlined for its common case.
             pq = client.held[proc] if client is res.client else res.queue(proc, client)
@@ -118,7 +118,7 @@ def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: An
             future.set_exception(exc)
         return future
     client = ts.current
-    item = (CALL, client.key, fn, obj, args, kwargs, future, refs)
+    item = new_item(Call, (client.key, fn, obj, args, kwargs, future, refs))
     if res is not None:
         res.queue(proc, client).log(item)
     else:

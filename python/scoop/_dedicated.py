@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import _native
 from ._errors import ProcessorStopped
 from ._processor import Client, Processor
-from ._protocol import WAIT_SLICE_US
+from ._protocol import WAIT_SLICE_US, Item
 from ._runtime import ThreadState
 
 if TYPE_CHECKING:
@@ -337,7 +337,7 @@ def _forwarding(fn: Callable[..., Any]) -> Callable[..., Any]:
     return on_its_thread
 
 
-def run_items(ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
+def run_items(ts: ThreadState, proc: Processor, items: deque[Item]) -> int:
     """Run the calls an executor (or a fiber that helps) found in a private
     queue of thread processor *proc*, on *proc*'s thread: the serve loop's
     Runtime._run_items, handed over as one job. A client that logs commands
@@ -348,7 +348,7 @@ def run_items(ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -
     return proc.thread.call(proc, _run_items_here, proc, (items,), {})  # type: ignore[no-any-return]
 
 
-def _run_items_here(proc: DedicatedProcessor, items: deque[tuple[Any, ...]]) -> int:
+def _run_items_here(proc: DedicatedProcessor, items: deque[Item]) -> int:
     rt = proc.runtime
     return rt._run_items(rt.state(), proc, items)
 

@@ -7,7 +7,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from . import _native
-from ._protocol import CLOSED, NEW, PARKED, QUEUED
+from ._protocol import CLOSED, NEW, PARKED, QUEUED, Call
 from ._queue import PrivateQueue
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class Client:
     def __repr__(self) -> str:
         return f"<scoop client {self.key}>"
 
-    def open_queue(self, proc: Processor, implicit: bool, first: tuple[Any, ...] | None) -> PrivateQueue:
+    def open_queue(self, proc: Processor, implicit: bool, first: Call | None) -> PrivateQueue:
         """Reserve *proc* alone, with *first* already logged if given.
 
         Without a first call (a query is coming), an idle handler is granted
@@ -96,7 +96,7 @@ class Client:
                     pq.state = QUEUED
         return queues
 
-    def log(self, proc: Processor, item: tuple[Any, ...]) -> None:
+    def log(self, proc: Processor, item: Call) -> None:
         """Log *item* on *proc*, in the reservation this client has of it."""
         pq = self.held.get(proc)
         if pq is not None:
@@ -117,7 +117,7 @@ class Client:
                 pq = self.open_implicit(proc, None)
         return pq
 
-    def open_implicit(self, proc: Processor, first: tuple[Any, ...] | None) -> PrivateQueue:
+    def open_implicit(self, proc: Processor, first: Call | None) -> PrivateQueue:
         """Open a new implicit queue on *proc*, keeping at most IMPLICIT_CACHE
         of them: the least recently opened is closed (an open queue keeps its
         processor alive)."""
@@ -242,7 +242,7 @@ class ProbeClient(Client):
     __slots__ = ()
 
     # Every path to a new private queue goes through one of these two.
-    def open_implicit(self, proc: Processor, first: tuple[Any, ...] | None) -> PrivateQueue:
+    def open_implicit(self, proc: Processor, first: Call | None) -> PrivateQueue:
         raise _refused()
 
     def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:

@@ -58,8 +58,10 @@ from ._protocol import (
     PARKED,
     QUEUED,
     SUSPENDED,
-    SYNC,
     WAIT_SLICE_US,
+    Item,
+    Sync,
+    new_item,
 )
 from ._waiters import recheck
 
@@ -83,7 +85,7 @@ class PrivateQueue:
         self.client_key = client_key
         self.implicit = implicit
         self.mu = threading.Lock()
-        self.items: deque[tuple[Any, ...]] = deque()
+        self.items: deque[Item] = deque()
         self.state = NEW
         self.woken = False  # a Wake was sent since the handler parked
         # The handler parked after answering the client's SYNC, and the client
@@ -98,14 +100,14 @@ class PrivateQueue:
 
     # -- client side -----------------------------------------------------
 
-    def log(self, item: tuple[Any, ...]) -> bool:
+    def log(self, item: Item) -> bool:
         """Append *item*; wake the handler if it parked. False if closed."""
         self.items.append(item)
         if self.state is QUEUED:
             return True
         return self.log_slow(item)
 
-    def log_slow(self, item: tuple[Any, ...]) -> bool:
+    def log_slow(self, item: Item) -> bool:
         """The rest of :meth:`log` of *item*, when the handler is not
         serving the queue."""
         with self.mu:
@@ -155,7 +157,7 @@ class PrivateQueue:
                     # logged and parked. Asked again when it has answered
                     # but resumed since (it holds the queue with nothing
                     # left to run) — then it will answer again.
-                    self.items.append((SYNC, ts.tid))
+                    self.items.append(new_item(Sync, (ts.tid,)))
                 wake = state is PARKED and not self.woken
                 if wake:
                     self.woken = True
@@ -351,8 +353,10 @@ class PrivateQueue:
             self.state = PARKED
             self.woken = False
             waiter = 0
-            if len(items) == 1 and items[0][0] == SYNC:
-                waiter = items.popleft()[1]
+            head = items[0] if len(items) == 1 else None
+            if type(head) is Sync:
+                items.popleft()
+                waiter = head.tid
                 self.answered = True
             elif items:
                 self.woken = True

@@ -36,7 +36,6 @@ from ._handle import Processor as ProcessorHandle
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
 from ._processor import Client, ProbeClient, Processor
 from ._protocol import (
-    CALL,
     CLOSE,
     DEADLOCK,
     ERROR,
@@ -45,8 +44,10 @@ from ._protocol import (
     PROTOCOL_VERSION,
     RESUME,
     SUSPENDED,
-    SYNC,
     WAIT_SLICE_US,
+    Call,
+    Item,
+    Sync,
 )
 from ._queue import PrivateQueue
 from ._values import import_value
@@ -450,7 +451,7 @@ class Runtime:
             if nxt != q:
                 return nxt
 
-    def _run_items_on_thread(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
+    def _run_items_on_thread(self, ts: ThreadState, proc: Processor, items: deque[Item]) -> int:
         """:meth:`_run_items` for a thread processor, whose calls all run on
         its own thread (scoop._dedicated): handed over as one batch, not one
         hand-off per call."""
@@ -458,7 +459,7 @@ class Runtime:
 
         return run_items(ts, proc, items)
 
-    def _run_items(self, ts: ThreadState, proc: Processor, items: deque[tuple[Any, ...]]) -> int:
+    def _run_items(self, ts: ThreadState, proc: Processor, items: deque[Item]) -> int:
         """Run *items* as *proc* until the deque is empty.
 
         Returns -1 when it reached the END of the reservation, else the
@@ -474,11 +475,10 @@ class Runtime:
         try:
             while items:
                 item = popleft()
-                kind = item[0]
-                if kind == CALL:
+                if type(item) is Call:
                     notify = 0
                     ran += 1
-                    _, key, fn, obj, args, kwargs, future, refs = item
+                    key, fn, obj, args, kwargs, future, refs = item
                     if future is None and refs is None and not dirty:
                         # The common case, kept free of calls: a command.
                         try:
@@ -494,9 +494,9 @@ class Runtime:
                             self.warn_result(fn)
                     else:
                         self._execute(ts, proc, client, item)
-                elif kind == SYNC:
-                    notify = item[1]
-                else:  # END: the client logs nothing after it
+                elif type(item) is Sync:
+                    notify = item.tid
+                else:  # End: the client logs nothing after it
                     return -1
             return notify
         finally:
@@ -504,10 +504,10 @@ class Runtime:
             stack.pop()
             ts.current = ts.client
 
-    def _execute(self, ts: ThreadState, proc: Processor, client: Client, item: tuple[Any, ...]) -> None:
+    def _execute(self, ts: ThreadState, proc: Processor, client: Client, item: Call) -> None:
         """Run a call that is not a plain command: a future, a call with
         separate arguments, or a call from a client whose command failed."""
-        _, key, fn, obj, args, kwargs, future, refs = item
+        key, fn, obj, args, kwargs, future, refs = item
         dirty = proc.dirty
         if key in dirty:
             # SPEC §8: a failed command makes the handler skip this client's
