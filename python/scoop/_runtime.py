@@ -482,8 +482,9 @@ class Runtime:
                     if future is None and refs is None and not dirty:
                         # The common case, kept free of calls: a command.
                         try:
-                            # (Without kwargs, no dict is built for the call.)
-                            result = fn(obj, *args, **kwargs) if kwargs else fn(obj, *args)
+                            # (Without kwargs, no dict is built for the call;
+                            # without args, no tuple.)
+                            result = fn(obj, *args, **kwargs) if kwargs else fn(obj, *args) if args else fn(obj)
                         except BaseException as exc:
                             self._command_failed(proc, key, fn, exc)
                             continue
@@ -550,7 +551,8 @@ class Runtime:
         else:
             held = None  # no separate argument, or @requires reserves them itself
         try:
-            return fn(obj, *args, **kwargs)
+            # (No dict or tuple built for a call without arguments: see _run_items.)
+            return fn(obj, *args, **kwargs) if kwargs else fn(obj, *args) if args else fn(obj)
         finally:
             if held:
                 client.release(held)
