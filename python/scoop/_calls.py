@@ -17,7 +17,7 @@ from ._errors import ProcessorStopped, reservation_ended
 from ._future import SeparateFuture
 from ._process import pickle_call
 from ._processor import Processor
-from ._protocol import CLOSED, QUEUED, Call, new_item
+from ._protocol import CLOSED, PARKED, QUEUED, Call, new_item
 from ._runtime import ThreadState, failed_error
 from ._values import import_call, import_value
 
@@ -37,62 +37,67 @@ def command(fn: Callable[..., Any], ref: Any, *args: Any, **kwargs: Any) -> None
     item: Call
     if res is not None and not args and not kwargs and res.thread == get_ident() and not res.ended:
         # The fastest case, checked first: a command without arguments
-        # through a reserved reference, on a handler serving the queue (so
-        # neither passive nor a process, which have no executor here).
+        # through a reserved reference, on a handler serving the queue or
+        # woken to serve it (so neither passive nor a process, which have
+        # no executor here).
         client = res.client
         pq = client.held.get(proc)
-        if pq is not None and (pq.state is not QUEUED or proc.runtime.stopped):
+        if pq is not None and ((pq.state is not QUEUED and not pq.woken) or proc.runtime.stopped):
             pq = None
     if pq is not None:
         item = new_item(Call, (client.key, fn, ref._scoop_obj, args, kwargs, None, None))
-    else:
-        rt = proc.runtime
-        if rt.stopped:
-            rt.check_running()
-        if res is not None and res.ended:
-            raise reservation_ended(ref)
-        try:
-            ts = rt.local.state
-        except AttributeError:
-            ts = rt.state()
-        obj = ref._scoop_obj
-        stack = ts.stack
-        if stack and proc in stack:
-            fn(obj, *args, **kwargs)
-            return
-        if proc.passive:
-            # No executor: the client runs the command itself, now, and its
-            # exception reaches the caller directly (SPEC §8).
-            if query(proc, res, fn, obj, args, kwargs) is not None:
+        pq.items.append(item)  # see scoop._queue for why no lock is needed
+        state = pq.state
+        if state is not QUEUED and not (state is PARKED and pq.woken):  # see PrivateQueue.log_slow
+            pq.log_slow(item)  # a reserved queue is never closed under its client
+        return
+    rt = proc.runtime
+    if rt.stopped:
+        rt.check_running()
+    if res is not None and res.ended:
+        raise reservation_ended(ref)
+    try:
+        ts = rt.local.state
+    except AttributeError:
+        ts = rt.state()
+    obj = ref._scoop_obj
+    stack = ts.stack
+    if stack and proc in stack:
+        fn(obj, *args, **kwargs)
+        return
+    if proc.passive:
+        # No executor: the client runs the command itself, now, and its
+        # exception reaches the caller directly (SPEC §8).
+        if query(proc, res, fn, obj, args, kwargs) is not None:
+            rt.warn_result(fn)
+        return
+    if proc.remote:
+        if obj._dead is not None:  # its worker died: refused at once, not dropped
+            raise ProcessorStopped(obj._dead)
+        args, kwargs, refs = pickle_call(obj, args, kwargs)  # crosses to a worker process
+        if refs and _lends(ts, refs):
+            if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
                 rt.warn_result(fn)
             return
-        if proc.remote:
-            if obj._dead is not None:  # its worker died: refused at once, not dropped
-                raise ProcessorStopped(obj._dead)
-            args, kwargs, refs = pickle_call(obj, args, kwargs)  # crosses to a worker process
-            if refs and _lends(ts, refs):
-                if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
-                    rt.warn_result(fn)
-                return
-        elif args or kwargs:
-            args, kwargs, refs = import_call(args, kwargs)
-            if refs and _lends(ts, refs):
-                # Lock passing (SPEC §6): the call is synchronous.
-                if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
-                    rt.warn_result(fn)
-                return
-        else:
-            refs = None
-        client = ts.current
-        item = new_item(Call, (client.key, fn, obj, args, kwargs, None, refs))
-        if res is not None:
-            # res.queue, inlined for its common case.
-            pq = client.held[proc] if client is res.client else res.queue(proc, client)
-        else:
-            pq = client.held.get(proc) or client.implicit.get(proc)
-            if pq is None:
-                client.open_implicit(proc, item)
-                return
+    elif args or kwargs:
+        args, kwargs, refs = import_call(args, kwargs)
+        if refs and _lends(ts, refs):
+            # Lock passing (SPEC §6): the call is synchronous.
+            if run_sync(ts, proc, res, fn, obj, args, kwargs, refs) is not None:
+                rt.warn_result(fn)
+            return
+    else:
+        refs = None
+    client = ts.current
+    item = new_item(Call, (client.key, fn, obj, args, kwargs, None, refs))
+    if res is not None:
+        # res.queue, inlined for its common case.
+        pq = client.held[proc] if client is res.client else res.queue(proc, client)
+    else:
+        pq = client.held.get(proc) or client.implicit.get(proc)
+        if pq is None:
+            client.open_implicit(proc, item)
+            return
     pq.items.append(item)  # see scoop._queue for why no lock is needed
     if pq.state is not QUEUED and not pq.log_slow(item):
         client.log(proc, item)  # the queue closed: a new one

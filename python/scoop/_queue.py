@@ -103,13 +103,21 @@ class PrivateQueue:
     def log(self, item: Item) -> bool:
         """Append *item*; wake the handler if it parked. False if closed."""
         self.items.append(item)
-        if self.state is QUEUED:
+        state = self.state
+        if state is QUEUED or (state is PARKED and self.woken):  # see log_slow
             return True
         return self.log_slow(item)
 
     def log_slow(self, item: Item) -> bool:
         """The rest of :meth:`log` of *item*, when the handler is not
         serving the queue."""
+        if self.woken and self.state is PARKED:
+            # Woken already, and not parked again since: the handler will
+            # look at the deque, after this append, so there is nothing to
+            # do, and no lock to take. (It resets ``woken`` before its last
+            # look at the deque when it parks: a client that reads True
+            # here appended before that look. See park.)
+            return True
         with self.mu:
             state = self.state
             if state is CLOSED:
@@ -234,7 +242,11 @@ class PrivateQueue:
                 if nxt > 0:
                     queues[nxt].take_over()
                 return
-        self.log(END_ITEM)
+        # self.log(END_ITEM), inlined: a block ends with it.
+        self.items.append(END_ITEM)
+        state = self.state
+        if state is not QUEUED and not (state is PARKED and self.woken):
+            self.log_slow(END_ITEM)
 
     # -- handler side --------------------------------------------------------
     # Called by the thread serving the queue (an executor's fiber, or a fiber
@@ -300,11 +312,15 @@ class PrivateQueue:
             if items:
                 return q
         with self.mu:
-            # State first, then the deque: see the module docstring.
+            # State first, then the deque: see the module docstring. And
+            # ``woken`` before the deque too: a client that still reads it
+            # True takes no lock (log_slow), so its call must be in the
+            # deque by the time we look.
             self.state = PARKED
-            if items:
-                return q  # the client logged more: it isn't waiting
             self.woken = False
+            if items:
+                self.state = QUEUED
+                return q  # the client logged more: it isn't waiting
             self.answered = notify != 0
         # May the core tell us to close the queue, if it is implicit
         # and another reservation waits behind it? Even when a client
