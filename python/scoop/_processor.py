@@ -11,7 +11,7 @@ from ._protocol import CLOSED, NEW, PARKED, QUEUED, Call
 from ._queue import PrivateQueue
 
 if TYPE_CHECKING:
-    from ._runtime import Runtime
+    from ._runtime import Runtime, ThreadState
 
 # Private-queue ids are chosen here, not in Go, so that a queue is in the
 # runtime's table (with its first call logged) before Go can hand it to an
@@ -128,22 +128,19 @@ class Client:
         pq = implicit[proc] = self.open_queue(proc, True, first)
         return pq
 
-    def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:
-        """Reserve *procs* atomically for this client (SPEC §4).
+    def reserve(self, procs: list[Processor], ts: ThreadState) -> list[PrivateQueue]:
+        """Reserve *procs* atomically for this client (SPEC §4), from thread
+        *ts*.
 
-        Handlers this client already holds, and those whose bodies this
-        thread is *running* (a processor always holds its own), are left
+        Handlers this client already holds, and those whose bodies the
+        thread is running (a processor always holds its own), are left
         out. Returns the new queues, to give to :meth:`release`.
         """
-        held = self.held
         if len(procs) == 1:
-            # The common case, kept short: one handler, no sorting.
-            p = procs[0]
-            if p in held or p in running:
-                return []
-            self.close_implicit_on(p)  # calls logged outside a block must not wait behind it
-            pq = held[p] = self.open_queue(p, False, None)
-            return [pq]
+            pq = self.reserve1(procs[0], ts)
+            return [] if pq is None else [pq]
+        held = self.held
+        running = ts.stack
         todo = sorted({p for p in procs if p not in held and p not in running}, key=by_id)
         if not todo:
             return []
@@ -155,12 +152,28 @@ class Client:
             held[pq.proc] = pq
         return queues
 
+    def reserve1(self, proc: Processor, ts: ThreadState) -> PrivateQueue | None:
+        """:meth:`reserve` of one handler, the common case, kept short: the
+        queue, for :meth:`release1`, or None if *proc* is held already."""
+        held = self.held
+        if proc in held or proc in ts.stack:
+            return None
+        if self.implicit:
+            self.close_implicit_on(proc)  # calls logged outside a block must not wait behind it
+        pq = held[proc] = self.open_queue(proc, False, None)
+        return pq
+
     def release(self, queues: list[PrivateQueue]) -> None:
         """End reservations made by :meth:`reserve`, after their calls."""
         held = self.held
         for pq in queues:
             del held[pq.proc]
             pq.close()
+
+    def release1(self, pq: PrivateQueue) -> None:
+        """:meth:`release` of the queue :meth:`reserve1` returned."""
+        del self.held[pq.proc]
+        pq.close()
 
     def drop_implicit(self, proc: Processor) -> None:
         """Forget a closed implicit queue so the next call opens a new one."""
@@ -241,11 +254,14 @@ class ProbeClient(Client):
 
     __slots__ = ()
 
-    # Every path to a new private queue goes through one of these two.
+    # Every path to a new private queue goes through one of these.
     def open_implicit(self, proc: Processor, first: Call | None) -> PrivateQueue:
         raise _refused()
 
-    def reserve(self, procs: list[Processor], running: list[Processor]) -> list[PrivateQueue]:
+    def reserve(self, procs: list[Processor], ts: ThreadState) -> list[PrivateQueue]:
+        raise _refused()
+
+    def reserve1(self, proc: Processor, ts: ThreadState) -> PrivateQueue | None:
         raise _refused()
 
 

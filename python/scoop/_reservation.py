@@ -6,6 +6,7 @@ import functools
 import itertools
 import threading
 import time
+from threading import get_ident
 from types import TracebackType
 from typing import Any, Callable, Generic, TypeVar, overload
 
@@ -14,7 +15,7 @@ from ._errors import SeparateAccessError, WaitTimeout
 from ._processor import Client, Processor, by_id
 from ._protocol import WAIT_SLICE_US
 from ._queue import PrivateQueue
-from ._proxy import SeparateRef, make_ref, plain_ref
+from ._proxy import SeparateRef, plain_ref, reserved_ref
 from ._values import as_reference
 from ._waiters import ConditionWait, Waiter, add_waiter, pass_on, remove_waiter
 
@@ -45,12 +46,20 @@ class Reservation:
         return client.held[proc]
 
 
-class SeparateBlock(Generic[R]):
+class SeparateBlock(Reservation, Generic[R]):
     """``with scoop.separate(a, b) as (a, b):`` — see :func:`separate`.
 
     Generic in what the ``with`` gives: the reserved reference, or a tuple
     of them, typed as the references passed (type checkers see
-    ``scoop.separate(a, b)`` as giving ``tuple[Account, Account]``)."""
+    ``scoop.separate(a, b)`` as giving ``tuple[Account, Account]``).
+
+    A block without a wait condition is its own :class:`Reservation` (the
+    one its reserved references name): one object less per block. A block
+    with ``until=`` makes one per attempt, since the references of an
+    attempt whose condition was false must stay ended.
+    """
+
+    __slots__ = ("_refs", "_until", "_timeout", "_queue", "_queues", "_res")
 
     def __init__(
         self,
@@ -58,26 +67,16 @@ class SeparateBlock(Generic[R]):
         until: Callable[..., Any] | None = None,
         timeout: float | None = None,
     ):
-        if not refs:
-            raise TypeError("scoop.separate() needs at least one separate reference")
-        if until is not None and not callable(until):
-            raise TypeError(f"scoop.separate(until=...) takes a callable, not {type(until).__qualname__}")
-        if timeout is not None and until is None:
-            raise TypeError("scoop.separate(timeout=...) is the time to wait for until=...; give both")
-        resolved = []
-        for r in refs:
-            ref = as_reference(r)
-            if ref is None:
-                raise TypeError(
-                    f"scoop.separate() reserves separate objects; got a "
-                    f"{type(r).__qualname__}, which is not one"
-                )
-            resolved.append(ref)
-        self._refs: list[SeparateRef] = resolved
+        self._res: Reservation | None = None
         self._until = until
         self._timeout = timeout
-        self._queues: list[PrivateQueue] = []
-        self._res: Reservation | None = None
+        if until is None and timeout is None and len(refs) == 1:
+            # The common case, kept short: one plain reference, no condition.
+            ref = refs[0]
+            if isinstance(ref, SeparateRef) and ref._scoop_res is None:
+                self._refs: tuple[SeparateRef, ...] = refs
+                return
+        self._refs = _resolve(refs, until, timeout)
 
     def __enter__(self) -> R:
         if self._res is not None:
@@ -85,6 +84,32 @@ class SeparateBlock(Generic[R]):
         if _wire.agent is not None:
             return self._enter_in_worker()  # type: ignore[no-any-return]
         refs = self._refs
+        if len(refs) == 1 and self._until is None:
+            # The common case, kept short (issue #8): one handler, and the
+            # block is the reservation.
+            r = refs[0]
+            proc = r._scoop_proc
+            rt = proc.runtime
+            if rt.stopped:
+                rt.check_running()
+            try:
+                ts = rt.local.state
+            except AttributeError:
+                ts = rt.state()
+            client = ts.current
+            #: What was reserved: one queue on this path (None if the
+            #: handler was held already), else a list (_queues).
+            self._queue: PrivateQueue | None = client.reserve1(proc, ts)
+            self._queues: list[PrivateQueue] | None = None
+            self.client = client
+            self.thread = get_ident()
+            self.ended = False
+            self._res = self
+            return reserved_ref(r, self)  # type: ignore[return-value]
+        return self._enter(refs)
+
+    def _enter(self, refs: tuple[SeparateRef, ...]) -> R:
+        """__enter__ for several references, or with a wait condition."""
         procs = [r._scoop_proc for r in refs]
         rt = procs[0].runtime
         for p in procs:
@@ -94,18 +119,19 @@ class SeparateBlock(Generic[R]):
         client = ts.current
         deadline = None if self._timeout is None else time.monotonic() + self._timeout
         while True:
-            queues = client.reserve(procs, ts.stack)
-            res = Reservation(client)
-            if len(refs) == 1:
-                r = refs[0]
-                reserved: tuple[Any, ...] = (make_ref(r._scoop_obj, r._scoop_proc, res),)
+            queues = client.reserve(procs, ts)
+            if self._until is None:
+                res: Reservation = self
+                self.client, self.thread, self.ended = client, get_ident(), False
             else:
-                reserved = tuple(make_ref(r._scoop_obj, r._scoop_proc, res) for r in refs)
+                res = Reservation(client)
+            reserved = tuple([reserved_ref(r, res) for r in refs])
             if self._until is None or self._holds(reserved, client, queues, res):
                 break
             # SPEC §5: release, sleep until one of these handlers has run
             # another client's calls, try again.
             wait_for_change(ts, client, self._refs, queues, res, deadline, self._until)
+        self._queue = None
         self._queues = queues
         self._res = res
         return reserved[0] if len(reserved) == 1 else reserved  # type: ignore[return-value]
@@ -124,11 +150,22 @@ class SeparateBlock(Generic[R]):
         # Logged after the block's calls; leaving does not wait for them.
         res = self._res
         assert res is not None
-        if isinstance(res, _worker.WorkerBlock):
+        queues = self._queues
+        if queues is None and self._queue is not None:  # the short path
+            res.ended = True
+            res.client.release1(self._queue)
+        elif isinstance(res, _worker.WorkerBlock):
             _worker.leave(res)
-            return
-        res.ended = True
-        res.client.release(self._queues)
+        else:
+            res.ended = True
+            if queues:
+                res.client.release(queues)
+
+    def _reserved(self) -> list[PrivateQueue]:
+        """The queues __enter__ opened, whichever path it took."""
+        if self._queues is not None:
+            return self._queues
+        return [] if self._queue is None else [self._queue]
 
     def _enter_in_worker(self) -> Any:
         """``__enter__`` in a worker process: the parent reserves, and the
@@ -146,6 +183,7 @@ class SeparateBlock(Generic[R]):
             if holds:
                 break
             _worker.wait_for_change(block, None if deadline is None else deadline - time.monotonic(), self._until)
+        self._queue = self._queues = None
         self._res = block  # type: ignore[assignment]
         return reserved[0] if len(reserved) == 1 else reserved
 
@@ -156,13 +194,34 @@ class SeparateBlock(Generic[R]):
         res = self._res
         assert res is not None
         ts = res.client.runtime.state()
-        wait_for_change(ts, res.client, self._refs, self._queues, res, deadline, condition, evaluable=False)
+        wait_for_change(ts, res.client, self._refs, self._reserved(), res, deadline, condition, evaluable=False)
+
+
+def _resolve(refs: tuple[Any, ...], until: Callable[..., Any] | None, timeout: float | None) -> tuple[SeparateRef, ...]:
+    """The plain references to reserve for ``scoop.separate(*refs, until=,
+    timeout=)``, its arguments checked."""
+    if not refs:
+        raise TypeError("scoop.separate() needs at least one separate reference")
+    if until is not None and not callable(until):
+        raise TypeError(f"scoop.separate(until=...) takes a callable, not {type(until).__qualname__}")
+    if timeout is not None and until is None:
+        raise TypeError("scoop.separate(timeout=...) is the time to wait for until=...; give both")
+    resolved = []
+    for r in refs:
+        ref = as_reference(r)
+        if ref is None:
+            raise TypeError(
+                f"scoop.separate() reserves separate objects; got a "
+                f"{type(r).__qualname__}, which is not one"
+            )
+        resolved.append(ref)
+    return tuple(resolved)
 
 
 def wait_for_change(
     ts: Any,
     client: Client,
-    refs: list[SeparateRef],
+    refs: tuple[SeparateRef, ...],
     queues: list[PrivateQueue],
     res: Reservation,
     deadline: float | None,

@@ -547,7 +547,7 @@ class Runtime:
         (SPEC §4), and the reservations it made outside any block end with it.
         """
         if refs and not getattr(fn, "__scoop_reserves__", False):
-            held = client.reserve([r._scoop_proc for r in refs], ts.stack)
+            held = client.reserve([r._scoop_proc for r in refs], ts)
         else:
             held = None  # no separate argument, or @requires reserves them itself
         try:

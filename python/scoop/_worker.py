@@ -23,7 +23,7 @@ import types
 import traceback
 import weakref
 from collections import deque
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import _channel, _wire
 from ._classify import PROTOCOL, Member
@@ -334,7 +334,7 @@ class WorkerBlock:
         self.ended = False
 
 
-def enter(refs: list[SeparateRef]) -> tuple[WorkerBlock, tuple[SeparateRef, ...]]:
+def enter(refs: Sequence[SeparateRef]) -> tuple[WorkerBlock, tuple[SeparateRef, ...]]:
     """Reserve the parent's objects of *refs* (scoop.separate in a worker)."""
     block = WorkerBlock(_wire.agent.call((_wire.ENTER, [r._scoop_obj.eid for r in refs])))
     return block, tuple(type(r)(r._scoop_obj, None, block) for r in refs)
