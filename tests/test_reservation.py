@@ -208,6 +208,51 @@ def test_handler_stays_reserved_until_it_reaches_the_release():
     assert log.items() == ["block", "other"]
 
 
+# -- a client's next block may continue its last reservation: never past another client's
+
+
+def _block(obj, item) -> None:
+    with scoop.separate(obj) as x:
+        x.append(item)
+
+
+def test_a_block_after_another_clients_block_runs_after_it():
+    # While the handler is held, this client's first block is not over for the handler, and
+    # a second block of this client could continue it (Client.reserve1). Not once another
+    # client has reserved the handler in between: that reservation is ahead of the second.
+    log = Log()
+    with held(log):
+        _block(log, "a1")
+        t = threading.Thread(target=_block, args=(log, "b1"))
+        t.start()
+        t.join(STUCK)
+        _block(log, "a2")
+        _block(log, "a3")
+    assert log.items() == ["a1", "b1", "a2", "a3"]
+
+
+def test_blocks_that_continue_reservations_run_whole_and_in_order_under_contention():
+    # Clients that each run many short blocks on one handler, which runs them as they come:
+    # a client's END is often still queued (its next block continues the reservation),
+    # sometimes just taken by the handler (the next block is a reservation of its own).
+    log = Log()
+    iterations, tags = 300, ["a", "b", "c"]
+
+    def client(tag):
+        for i in range(iterations):
+            with scoop.separate(log) as x:
+                x.log((tag, i), "begin")
+                x.log((tag, i), "middle")
+                x.log((tag, i), "end")
+
+    threads = [threading.Thread(target=client, args=(tag,)) for tag in tags]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(STUCK)
+    assert_blocks_do_not_interleave(log.items(), tags, iterations)
+
+
 # -- methods reserve their separate arguments; @scoop.separate gives functions the same rule
 
 

@@ -36,13 +36,18 @@ class Client:
     Only the thread acting as this client touches it.
     """
 
-    __slots__ = ("key", "runtime", "held", "implicit", "__weakref__")
+    __slots__ = ("key", "runtime", "held", "implicit", "released", "__weakref__")
 
     def __init__(self, key: int, runtime: Runtime):
         self.key = key
         self.runtime = runtime
         self.held: dict[Processor, PrivateQueue] = {}
         self.implicit: dict[Processor, PrivateQueue] = {}
+        #: The id of the single-handler reservation this client ended last,
+        #: which its next reservation of that handler may continue (see
+        #: :meth:`reserve1`). An id, not the queue: a closed queue must not
+        #: keep its processor alive.
+        self.released = 0
 
     def __repr__(self) -> str:
         return f"<scoop client {self.key}>"
@@ -58,6 +63,7 @@ class Client:
         if ts.home is not None and perf_counter() > ts.home.slice_end:
             rt.yield_fiber(ts)
         pq = PrivateQueue(next(_queue_ids), proc, self.key, implicit)
+        proc.tail = pq.id
         if first is not None:
             pq.items.append(first)
             # Never granted parked: the handler owns it from the start. (NEW
@@ -84,6 +90,7 @@ class Client:
         rt = self.runtime
         for pq in queues:
             rt.queues[pq.id] = pq
+            pq.proc.tail = pq.id
         handlers = ",".join([str(p.id) for p in procs]).encode()
         ids = ",".join([str(pq.id) for pq in queues]).encode()
         if _native.ReserveGroup(self.key, handlers, ids, False) != 0:
@@ -154,13 +161,37 @@ class Client:
 
     def reserve1(self, proc: Processor, ts: ThreadState) -> PrivateQueue | None:
         """:meth:`reserve` of one handler, the common case, kept short: the
-        queue, for :meth:`release1`, or None if *proc* is held already."""
+        queue, for :meth:`release1`, or None if *proc* is held already.
+
+        It continues this client's last reservation of *proc* when nobody
+        has reserved *proc* since (its ``tail`` is that reservation) and the
+        handler has not reached its END: the END is taken back
+        (:meth:`PrivateQueue.reopen`) and the new block's calls go in the
+        same queue. A reservation that nobody else asked for meanwhile
+        would start right after the last one anyway, with no other client's
+        call in between: continuing it gives the same order, without a
+        reservation in the core, a new queue, or a release by the handler
+        (issue #8). SPEC §4 promises that no other client's call comes
+        between a block's calls; none could come here. A client that
+        reserves the handler meanwhile becomes its tail, and the next block
+        queues behind it, as before.
+        """
         held = self.held
         if proc in held or proc in ts.stack:
             return None
         if self.implicit:
             self.close_implicit_on(proc)  # calls logged outside a block must not wait behind it
-        pq = held[proc] = self.open_queue(proc, False, None)
+        home = ts.home
+        if home is not None and perf_counter() > home.slice_end:
+            # A fiber that loops over blocks lets the processors waiting to
+            # run have a turn (SPEC §2), as open_queue would: the handler
+            # it logs into may be one of them.
+            self.runtime.yield_fiber(ts)
+        qid = self.released
+        pq = self.runtime.queues.get(qid) if qid and proc.tail == qid else None
+        if pq is None or not pq.reopen():
+            pq = self.open_queue(proc, False, None)
+        held[proc] = pq
         return pq
 
     def release(self, queues: list[PrivateQueue]) -> None:
@@ -169,11 +200,14 @@ class Client:
         for pq in queues:
             del held[pq.proc]
             pq.close()
+        if len(queues) == 1:
+            self.released = queues[0].id
 
     def release1(self, pq: PrivateQueue) -> None:
         """:meth:`release` of the queue :meth:`reserve1` returned."""
         del self.held[pq.proc]
         pq.close()
+        self.released = pq.id
 
     def drop_implicit(self, proc: Processor) -> None:
         """Forget a closed implicit queue so the next call opens a new one."""
@@ -199,7 +233,7 @@ class Processor(Client):
     its objects make. Users hold a :class:`scoop.Processor` handle instead
     (scoop._handle)."""
 
-    __slots__ = ("id", "dirty", "passive", "remote", "label", "watchers", "waiters")
+    __slots__ = ("id", "dirty", "passive", "remote", "label", "watchers", "waiters", "tail")
 
     def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False):
         # A processor is also the client of other processors, for the calls
@@ -226,6 +260,9 @@ class Processor(Client):
         #: A tuple while nobody waits: an empty list per processor would be
         #: one more object for the cyclic GC to traverse, times 100,000.
         self.waiters: list[Any] | tuple[()] = ()
+        #: The id of the last private queue reserved on it, by any client:
+        #: the last one in its queue of queues (see Client.reserve1).
+        self.tail = 0
 
     def __repr__(self) -> str:
         label = f" ({self.label})" if self.label else ""

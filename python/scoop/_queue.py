@@ -53,6 +53,7 @@ from ._protocol import (
     CLOSED,
     DEADLOCK,
     END_ITEM,
+    End,
     NEW,
     NOT_PARKED,
     PARKED,
@@ -248,6 +249,27 @@ class PrivateQueue:
         if state is not QUEUED and not (state is PARKED and self.woken):
             self.log_slow(END_ITEM)
 
+    def reopen(self) -> bool:
+        """Take back the END that :meth:`close` logged, if the handler has
+        not reached it yet: the reservation goes on (Client.reserve1). False
+        if it has, or if the queue was released without an END.
+
+        The END is the last item of the deque: the client logs nothing
+        after it. So while the deque is not empty, ``pop`` takes the END
+        and nothing else, in one step (atomic under the GIL), and the
+        handler, which consumes from the other end, either took it before
+        (the pop finds the deque empty) or never sees it. A queue released
+        without an END (ReleaseParked, in :meth:`close`) has an empty
+        deque. No lock: the handler does not take one to consume, and
+        :meth:`take_over` copes with a deque that shrinks under it.
+        """
+        try:
+            end = self.items.pop()
+        except IndexError:  # the handler reached the END: it is releasing the queue
+            return False
+        assert type(end) is End, end
+        return True
+
     # -- handler side --------------------------------------------------------
     # Called by the thread serving the queue (an executor's fiber, or a fiber
     # helping), in Runtime.serve's loop: take, run the calls, then end or park.
@@ -369,7 +391,12 @@ class PrivateQueue:
             self.state = PARKED
             self.woken = False
             waiter = 0
-            head = items[0] if len(items) == 1 else None
+            try:
+                # (A client that continues its reservation may take its END
+                # back meanwhile, without our lock: see reopen.)
+                head = items[0] if len(items) == 1 else None
+            except IndexError:
+                head = None
             if type(head) is Sync:
                 items.popleft()
                 waiter = head.tid

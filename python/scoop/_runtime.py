@@ -473,8 +473,15 @@ class Runtime:
         ran = 0
         popleft = items.popleft
         try:
-            while items:
-                item = popleft()
+            while True:
+                try:
+                    item = popleft()
+                except IndexError:
+                    # Drained. (Not ``while items``: a client that continues
+                    # its reservation takes its END back from the other end
+                    # of the deque, maybe just after such a test: see
+                    # PrivateQueue.reopen.)
+                    return notify
                 if type(item) is Call:
                     notify = 0
                     ran += 1
@@ -499,7 +506,6 @@ class Runtime:
                     notify = item.tid
                 else:  # End: the client logs nothing after it
                     return -1
-            return notify
         finally:
             self.calls += ran
             stack.pop()
