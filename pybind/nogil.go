@@ -83,3 +83,24 @@ func scoop_release_now(t, queue C.longlong) C.longlong {
 
 //export scoop_yield
 func scoop_yield(t C.longlong) C.longlong { return C.longlong(Yield(int64(t))) }
+
+//export scoop_watch
+func scoop_watch(t, client C.longlong, handlers *C.char) C.longlong {
+	return C.longlong(Watch(int64(t), int64(client), C.GoString(handlers)))
+}
+
+//export scoop_unwatch
+func scoop_unwatch(t C.longlong) C.int {
+	if Unwatch(int64(t)) {
+		return 1
+	}
+	return 0
+}
+
+//export scoop_notified
+func scoop_notified(t C.longlong) C.int {
+	if Notified(int64(t)) {
+		return 1
+	}
+	return 0
+}

@@ -19,6 +19,9 @@ extern long long scoop_try_next_for(long long, long long);
 extern long long scoop_park_now(long long, long long, int, long long);
 extern long long scoop_release_now(long long, long long);
 extern long long scoop_yield(long long);
+extern long long scoop_watch(long long, long long, char*);
+extern int scoop_unwatch(long long);
+extern int scoop_notified(long long);
 static uintptr_t scoop_addr_reserve1(void) { return (uintptr_t)scoop_reserve1; }
 static uintptr_t scoop_addr_wake(void) { return (uintptr_t)scoop_wake; }
 static uintptr_t scoop_addr_contended(void) { return (uintptr_t)scoop_contended; }
@@ -36,6 +39,9 @@ static uintptr_t scoop_addr_try_next_for(void) { return (uintptr_t)scoop_try_nex
 static uintptr_t scoop_addr_park_now(void) { return (uintptr_t)scoop_park_now; }
 static uintptr_t scoop_addr_release_now(void) { return (uintptr_t)scoop_release_now; }
 static uintptr_t scoop_addr_yield(void) { return (uintptr_t)scoop_yield; }
+static uintptr_t scoop_addr_watch(void) { return (uintptr_t)scoop_watch; }
+static uintptr_t scoop_addr_unwatch(void) { return (uintptr_t)scoop_unwatch; }
+static uintptr_t scoop_addr_notified(void) { return (uintptr_t)scoop_notified; }
 */
 import "C"
 
@@ -49,7 +55,7 @@ import "fmt"
 func NoGILTable() string {
 	return fmt.Sprintf("reserve1=%d,wake=%d,contended=%d,notify=%d,new_processor=%d,drop_processor=%d,"+
 		"release_parked=%d,signal=%d,help=%d,collecting=%d,reserve_group=%d,suspend=%d,suspend_for=%d,"+
-		"try_next_for=%d,park_now=%d,release_now=%d,yield=%d",
+		"try_next_for=%d,park_now=%d,release_now=%d,yield=%d,watch=%d,unwatch=%d,notified=%d",
 		uint64(C.scoop_addr_reserve1()), uint64(C.scoop_addr_wake()),
 		uint64(C.scoop_addr_contended()), uint64(C.scoop_addr_notify()),
 		uint64(C.scoop_addr_new_processor()), uint64(C.scoop_addr_drop_processor()),
@@ -57,5 +63,6 @@ func NoGILTable() string {
 		uint64(C.scoop_addr_collecting()), uint64(C.scoop_addr_reserve_group()),
 		uint64(C.scoop_addr_suspend()), uint64(C.scoop_addr_suspend_for()),
 		uint64(C.scoop_addr_try_next_for()), uint64(C.scoop_addr_park_now()), uint64(C.scoop_addr_release_now()),
-		uint64(C.scoop_addr_yield()))
+		uint64(C.scoop_addr_yield()), uint64(C.scoop_addr_watch()), uint64(C.scoop_addr_unwatch()),
+		uint64(C.scoop_addr_notified()))
 }

@@ -376,7 +376,7 @@ func Stats() string {
 
 // Version is the boundary protocol's version; the Python side checks it at
 // import, so that a stale extension fails loudly instead of misbehaving.
-func Version() int64 { return 4 }
+func Version() int64 { return 5 }
 
 // Describe dumps the state of the busy and parked processors, for
 // diagnosing a stuck program (core.Runtime.Describe).

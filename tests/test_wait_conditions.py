@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
 import time
 
@@ -287,3 +288,40 @@ def test_a_waiter_registered_while_the_handler_rechecks_is_not_lost():
     remove_waiter(proc, first)
     remove_waiter(proc, late)
     assert proc.waiters == ()
+
+
+# -- a condition on several handlers: the core watches them for their clients' calls
+
+
+def _take_both_when_ready(a: Buffer, b: Buffer) -> tuple:
+    with scoop.separate(a, b, until=lambda x, y: not x.is_empty and not y.is_empty, timeout=STUCK) as (x, y):
+        return x.take(), y.take()
+
+
+class PairTaker(scoop.Separate):
+    def __init__(self, a: Buffer, b: Buffer) -> None:
+        # Kept, not passed to take_both: a method holds its separate arguments for its whole
+        # body, and the condition could then never see another client's call on them.
+        self.a, self.b = a, b
+
+    def take_both(self) -> tuple:  # a body: it waits in a fiber
+        return _take_both_when_ready(self.a, self.b)
+
+
+def _check_waits_for_both(start_waiting) -> None:
+    a, b = Buffer(), Buffer()
+    taken = start_waiting(a, b)
+    a.put("a")
+    time.sleep(0.05)
+    assert not taken.done()  # b is still empty: the condition is false
+    b.put("b")
+    assert taken.result(timeout=STUCK) == ("a", "b")
+
+
+def test_a_condition_on_two_handlers_waits_for_both_in_a_thread():
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        _check_waits_for_both(lambda a, b: pool.submit(_take_both_when_ready, a, b))
+
+
+def test_a_condition_on_two_handlers_waits_for_both_in_a_body():
+    _check_waits_for_both(lambda a, b: PairTaker(a, b).take_both.future())

@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from typing import Any, Callable, NamedTuple, Union
 
 #: pybind.Version: bumped whenever a call's meaning or a code changes.
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 
 # What the core's calls return besides ids (pybind/pybind.go).
 CLOSE = -1  # CloseCode: Park tells the executor to close its implicit queue

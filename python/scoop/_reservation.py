@@ -257,7 +257,7 @@ def wait_for_change(
         finally:
             remove_waiter(proc, waiter)
         return
-    if _native.Watch(ts.tid, client.key, ",".join(str(p.id) for p in procs)) != 0:
+    if _native.Watch(ts.tid, client.key, ",".join([str(p.id) for p in procs]).encode()) != 0:
         procs[0].runtime.raise_core_error()
     for p in procs:
         p.watchers += 1

@@ -83,6 +83,10 @@ _NOGIL = {
     "ParkNow": ("park_now", _LL, (_LL, _LL, _INT, _LL)),
     "ReleaseNow": ("release_now", _LL, (_LL, _LL)),
     "Yield": ("yield", _LL, (_LL,)),
+    # a wait condition on several handlers (the handler ids as ASCII bytes)
+    "Watch": ("watch", _LL, (_LL, _LL, ctypes.c_char_p)),
+    "Unwatch": ("unwatch", _INT, (_LL,)),
+    "Notified": ("notified", _INT, (_LL,)),
 }
 
 
@@ -99,6 +103,11 @@ def _nogil_functions(table: str) -> dict[str, Any]:
     addresses = dict(pair.split("=") for pair in table.split(","))
     functions = {}
     for name, (key, restype, argtypes) in _NOGIL.items():
+        if key not in addresses:  # pragma: no cover - a stale build
+            raise ImportError(
+                f"scoop._native has no {key!r} export: the extension is older than this "
+                f"package; reinstall pyscoop (pip install --force-reinstall .)"
+            )
         prototype = ctypes.PYFUNCTYPE(restype, *argtypes)
         functions[name] = prototype(int(addresses[key]))
     return functions
