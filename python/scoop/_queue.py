@@ -295,8 +295,9 @@ class PrivateQueue:
 
     def ran(self) -> None:
         """The handler ran calls of this queue's client: tell the clients
-        whose wait conditions may have become true (SPEC §5). Called while
-        the handler still holds the queue."""
+        whose wait conditions may have become true (SPEC §5). Called by
+        :meth:`end` and :meth:`park`, while the handler still holds the
+        queue, when someone waits on its processor."""
         proc = self.proc
         if proc.waiters:
             recheck(proc, self.client_key)
@@ -305,21 +306,31 @@ class PrivateQueue:
             _native.Notify(proc.id, self.client_key)
 
     def end(self, tid: int) -> int:
-        """The handler reached the END of the reservation: close the queue
-        and release it in the core. Returns the next queue to serve."""
-        with self.mu:
-            self.state = CLOSED
-        return self.release(tid)
+        """The handler ran the calls up to the END of the reservation: close
+        the queue and release it in the core. Returns the next queue to
+        serve."""
+        proc = self.proc
+        if proc.waiters or proc.watchers:
+            self.ran()
+        # No lock: after its END the client logs nothing here, and takes no
+        # decision on this state (reopen looks at the deque, empty now).
+        self.state = CLOSED
+        del proc.runtime.queues[self.id]
+        nxt: int = _native.ReleaseNow(tid, self.id)
+        return nxt
 
     def park(self, tid: int, notify: int, helping: bool) -> int:
-        """The handler drained the queue; *notify* is the thread waiting at
-        the SYNC that was the last item (0 if none). Park in the core, or
-        close the queue if the core says so (an implicit queue that another
-        reservation waits behind).
+        """The handler ran the calls and drained the queue; *notify* is the
+        thread waiting at the SYNC that was the last item (0 if none). Park
+        in the core, or close the queue if the core says so (an implicit
+        queue that another reservation waits behind).
 
         Returns this queue's id when the handler must serve it again (the
         client logged more), else the next queue to serve (0: none).
         """
+        proc = self.proc
+        if proc.waiters or proc.watchers:
+            self.ran()
         q = self.id
         items = self.items
         if not notify and not helping:

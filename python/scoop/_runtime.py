@@ -444,7 +444,6 @@ class Runtime:
                     notify = self._run_items(ts, proc, pq.items)
                 else:  # a thread processor's: on its own thread
                     notify = self._run_items_on_thread(ts, proc, pq.items)
-                pq.ran()
                 nxt = pq.end(tid) if notify < 0 else pq.park(tid, notify, helping)
             else:
                 nxt = pq.defer(tid)
@@ -480,7 +479,8 @@ class Runtime:
                     # Drained. (Not ``while items``: a client that continues
                     # its reservation takes its END back from the other end
                     # of the deque, maybe just after such a test: see
-                    # PrivateQueue.reopen.)
+                    # PrivateQueue.reopen. And try costs nothing until it
+                    # catches, where ``while items`` tests every item.)
                     return notify
                 if type(item) is Call:
                     notify = 0
