@@ -134,11 +134,18 @@ def future(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: An
 def query(proc: Processor, res: Any, fn: Callable[..., Any], obj: Any, args: Any, kwargs: Any) -> Any:
     """Run a query (SPEC §2): wait by necessity, then return its result."""
     rt = proc.runtime
-    rt.check_running()
-    ts = rt.state()
+    if rt.stopped:
+        rt.check_running()
+    try:
+        ts = rt.local.state
+    except AttributeError:
+        ts = rt.state()
     if proc in ts.stack:
         return fn(obj, *args, **kwargs)
-    args, kwargs, refs = _import_for(proc, obj, args, kwargs)
+    if args or kwargs:
+        args, kwargs, refs = _import_for(proc, obj, args, kwargs)
+    else:
+        refs = None  # nothing to import: a query without arguments, the common case
     return run_sync(ts, proc, res, fn, obj, args, kwargs, refs)
 
 
