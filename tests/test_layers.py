@@ -21,6 +21,8 @@ LAYERS = [
     "_queue",  # the private queue and its turn: both sides
     "_processor",  # processors and clients: opening and closing queues
     "_busy",
+    "_threadstate",  # what the runtime knows about each thread and fiber
+    "_dedicated",  # thread processors (kind "thread")
     "_runtime",  # executors, fibers, the serve loop
     "_calls",  # the client's side of a call
     "_proxy",

@@ -18,7 +18,8 @@ from ._future import SeparateFuture
 from ._process import pickle_call
 from ._processor import Processor
 from ._protocol import CLOSED, PARKED, QUEUED, Call, new_item
-from ._runtime import ThreadState, failed_error
+from ._runtime import failed_error
+from ._threadstate import ThreadState
 from ._values import import_call, import_value
 
 

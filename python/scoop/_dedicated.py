@@ -59,7 +59,7 @@ from . import _native
 from ._errors import ProcessorStopped
 from ._processor import Client, Processor
 from ._protocol import WAIT_SLICE_US, Item
-from ._runtime import ThreadState
+from ._threadstate import ThreadState
 
 if TYPE_CHECKING:
     from ._runtime import Runtime

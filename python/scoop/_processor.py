@@ -11,7 +11,8 @@ from ._protocol import CLOSED, NEW, PARKED, QUEUED, Call
 from ._queue import PrivateQueue
 
 if TYPE_CHECKING:
-    from ._runtime import Runtime, ThreadState
+    from ._runtime import Runtime
+    from ._threadstate import ThreadState
 
 # Private-queue ids are chosen here, not in Go, so that a queue is in the
 # runtime's table (with its first call logged) before Go can hand it to an

@@ -68,7 +68,7 @@ from ._waiters import recheck
 
 if TYPE_CHECKING:
     from ._processor import Processor
-    from ._runtime import ThreadState
+    from ._threadstate import ThreadState
 
 #: The handler's way to give the GIL away once before it parks (see
 #: :meth:`PrivateQueue.park`).

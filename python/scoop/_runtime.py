@@ -34,6 +34,8 @@ from . import _channel, _hooks, _native
 from ._busy import call_name, describe_busy
 from ._handle import Processor as ProcessorHandle
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
+from ._dedicated import new_processor as new_dedicated_processor
+from ._dedicated import run_items as run_items_on_thread
 from ._processor import Client, ProbeClient, Processor
 from ._protocol import (
     CLOSE,
@@ -50,6 +52,7 @@ from ._protocol import (
     Sync,
 )
 from ._queue import PrivateQueue
+from ._threadstate import ThreadState
 from ._values import import_value
 
 logger = logging.getLogger("scoop")
@@ -110,65 +113,6 @@ SHUTDOWN_REPORT_EVERY = 10.0
 #: How long an executor stays idle before it retires, down to one, in
 #: seconds; None for the core's default (10 s). Read when a runtime starts.
 EXECUTOR_IDLE_RETIRE: float | None = None
-
-
-class ThreadState:
-    """What the runtime knows about one Python thread."""
-
-    __slots__ = (
-        "tid", "client", "current", "stack", "outer", "runtime", "hub", "fiber", "home", "slice_end", "__weakref__"
-    )
-
-    def __init__(self, runtime: Runtime, tid: int = 0, hub: greenlet | None = None, home: ThreadState | None = None):
-        self.runtime = runtime
-        self.tid: int = tid or _native.NewThread()
-        #: For a fiber (a greenlet of an executor thread, running call
-        #: bodies): the executor's own greenlet, to switch to when a body
-        #: must wait; the fiber is resumed where it switched. None for a
-        #: plain thread, which waits in the core.
-        self.hub = hub
-        #: The greenlet of a fiber, once started.
-        self.fiber: greenlet | None = None
-        #: For a fiber: its executor's state, whose slice_end says until when
-        #: the fiber may run before it yields (Runtime.yield_fiber).
-        self.home = home
-        self.slice_end = 0.0
-        #: The thread as a client (executors never use theirs).
-        self.client = Client(self.tid, runtime)
-        #: Who logs the calls this thread makes now: the thread's own client,
-        #: or the processor whose body it is running.
-        self.current = self.client
-        #: The processors whose bodies this thread is running, innermost
-        #: last. A call on one of them runs at once, as a plain call: a
-        #: processor never waits for itself (SPEC §1), nor for a client that
-        #: is waiting for it (SPEC §6).
-        self.stack: list[Processor] = []
-        #: While the thread serves handlers it waits for (Runtime.help): the
-        #: processors whose bodies it has suspended to do so.
-        self.outer: list[Processor] = []
-
-    def blocking_ids(self) -> str:
-        """The clients a wait of this thread blocks: its own, and the
-        processors whose bodies it runs (for deadlock detection)."""
-        if not self.stack and not self.outer:
-            return str(self.client.key)
-        return ",".join([str(self.client.key), *(str(p.id) for p in (*self.stack, *self.outer))])
-
-    def __del__(self) -> None:
-        # The thread ended: end its reservations, report the failures it
-        # never observed, and give its semaphore back. Once the runtime has
-        # stopped, shutdown() has done the first two; the core's record must
-        # go all the same (the core routes the drop to the runtime that made
-        # the thread, even when another one runs now).
-        try:
-            rt = self.runtime
-            rt.waiting.pop(self.tid, None)
-            if not rt.stopped:
-                self.client.close_implicit()
-                rt.report_unobserved(self.client.key)
-            _native.DropThread(self.tid)
-        except Exception:  # pragma: no cover - interpreter teardown
-            pass
 
 
 class Runtime:
@@ -383,9 +327,7 @@ class Runtime:
 
     def _new_placed(self, kind: str) -> Processor:
         if kind == "thread":
-            from ._dedicated import new_processor  # it imports this module
-
-            return new_processor(self)
+            return new_dedicated_processor(self)
         return self.new_processor(kind == "passive")
 
     def new_processor(
@@ -454,9 +396,7 @@ class Runtime:
         """:meth:`_run_items` for a thread processor, whose calls all run on
         its own thread (scoop._dedicated): handed over as one batch, not one
         hand-off per call."""
-        from ._dedicated import run_items  # it imports this module
-
-        return run_items(ts, proc, items)
+        return run_items_on_thread(ts, proc, items)
 
     def _run_items(self, ts: ThreadState, proc: Processor, items: deque[Item]) -> int:
         """Run *items* as *proc* until the deque is empty.
