@@ -193,3 +193,38 @@ def test_workers_started_at_once_each_get_their_own_connection():
     pids = [w.pid() for w in workers]
     assert [w._scoop_obj._process.pid for w in workers] == pids
     assert len(set(pids)) == 6
+
+
+def test_a_worker_slow_to_connect_does_not_hold_up_the_others():
+    listener = _channel.Listener()
+    try:
+        slow: list[BaseException] = []
+
+        def wait_for_a_worker_that_never_connects() -> None:
+            try:
+                listener.accept("slow")
+            except BaseException as exc:
+                slow.append(exc)
+
+        waiting = threading.Thread(target=wait_for_a_worker_that_never_connects)
+        waiting.start()
+        conn = _channel.connect(listener.address, listener.secret, "quick")
+        assert listener.accept("quick", timeout=30) is not None  # not behind "slow"'s wait
+        conn.close()
+        listener.abandon("slow")  # e.g. its Ray actor died before it connected
+        waiting.join(timeout=30)
+        assert len(slow) == 1 and isinstance(slow[0], EOFError)
+    finally:
+        listener.close()
+
+
+def test_a_tcp_listener_takes_workers_with_the_secret_only():
+    listener = _channel.Listener("127.0.0.1")
+    try:
+        with pytest.raises(connection.AuthenticationError):
+            _channel.connect(listener.address, b"not the secret", "intruder")
+        conn = _channel.connect(listener.address, listener.secret, "actor")
+        assert listener.accept("actor", timeout=30) is not None
+        conn.close()
+    finally:
+        listener.close()

@@ -180,7 +180,13 @@ class RemoteObject(_wire.StandIn):
         try:
             # Connecting proves the worker got as far as running scoop's
             # code, so it imported the program's main module (as __mp_main__).
-            object.__setattr__(self, "_conn", _channel.listener().accept(self._process))
+            process = self._process
+            try:
+                conn = _channel.listener().accept(process.pid, process.sentinel)
+            except TimeoutError:
+                process.kill()  # then reported as a worker that ended while it started
+                raise
+            object.__setattr__(self, "_conn", conn)
         except (EOFError, OSError) as exc:
             raise self._died("start") from exc
         blob = args[0].data if args else _wire.dumps(((), {}), self.key_of)

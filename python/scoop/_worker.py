@@ -209,7 +209,7 @@ def main(address: str, secret: bytes, script: str | None) -> None:
         main_module = types.ModuleType("__mp_main__")
         main_module.__dict__.update(runpy.run_path(script, run_name="__mp_main__"))
         sys.modules["__main__"] = sys.modules["__mp_main__"] = main_module
-    agent = Agent(_channel.connect(address, secret))
+    agent = Agent(_channel.connect(address, secret, os.getpid()))
     _wire.agent = agent
     conn = agent.conn
     while True:
