@@ -58,6 +58,7 @@ class Worker(scoop.Separate):
     def __init__(self, peer: object = None) -> None:
         self.peer = peer
         self.kept: list[object] = []
+        self.recorded: list[tuple[int, int]] = []
 
     def pid(self) -> int:
         return os.getpid()
@@ -135,6 +136,14 @@ class Worker(scoop.Separate):
         except scoop.DeadlockError:
             return "deadlock"
         return "called"
+
+    def record(self, i: int) -> None:
+        # A command whose body queries the parent (a callout), while the parent may be
+        # posting the next commands.
+        self.recorded.append((i, self.peer.balance))  # type: ignore[attr-defined]
+
+    def fail(self) -> None:
+        raise ValueError("a worker's command failed")
 
     def kept_balance(self) -> int:
         return self.kept[0].balance  # type: ignore[attr-defined, no-any-return]

@@ -13,7 +13,7 @@ from multiprocessing import connection
 import pytest
 
 import scoop
-from scoop import _channel
+from scoop import _channel, _process
 from models_coordination import Buffer
 from models_workers import Account, Caller, Gate, Worker
 
@@ -128,6 +128,44 @@ def test_commands_a_worker_logs_run_without_anyone_asking():
     # (At exit too: tests/test_placement.py, the "relayed" program.)
     with scoop.separate(sink, until=lambda s: s.log == ["done"], timeout=60) as s:
         assert s.balance == 1000
+
+
+def test_commands_to_a_worker_are_posted_not_answered_one_by_one(monkeypatch):
+    w = Worker()
+    w.pid()
+    asked: list[str] = []
+    request = _process.RemoteObject.request
+
+    def counted(remote, message):
+        asked.append(message[0])
+        return request(remote, message)
+
+    monkeypatch.setattr(_process.RemoteObject, "request", counted)
+    for i in range(2000):
+        w.keep(i)
+    assert len(w.kept) == 2000
+    # Sent without waiting for each (SPEC §2 lets the runtime batch), collected by a few
+    # round trips; none is a call of its own.
+    assert "call" not in asked and asked.count("flush") < 500, asked
+
+
+def test_commands_posted_to_a_worker_run_one_after_the_other():
+    w = Worker(Account(7))
+    for i in range(50):
+        w.record(i)  # each waits for a query on the parent's Account while more arrive
+    assert w.recorded == [(i, 7) for i in range(50)]
+
+
+def test_a_posted_command_that_fails_skips_its_clients_later_commands():
+    w = Worker()
+    w.keep(1)
+    w.fail()
+    w.keep(2)  # skipped (SPEC §8), though already sent to the worker
+    w.keep(3)
+    with pytest.raises(scoop.CommandFailed, match="fail") as info:
+        w.first_kept()
+    assert isinstance(info.value.__cause__, ValueError)
+    assert w.kept == [1]  # and the handler is clean again for this client
 
 
 def test_references_a_worker_drops_are_released():

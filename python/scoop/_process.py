@@ -35,10 +35,12 @@ import pickle
 import signal
 import sys
 import threading
+from collections import deque
 from typing import Any, Callable
 
 from . import _channel, _values, _wire
 from ._errors import ProcessorStopped, SeparateValueError
+from ._protocol import CALL, SYNC
 
 
 def _context(cls: type) -> Any:
@@ -67,6 +69,8 @@ class RemoteError(Exception):
 serve_callout: Callable[[RemoteObject, tuple[Any, ...]], tuple[Any, ...] | None]
 #: Set by scoop._proxy: the separate reference to a stand-in.
 reference_to: Callable[[Any, Any], Any]
+#: Set by scoop._worker: what a worker process runs (its main).
+worker_main: Callable[[str, bytes, str | None], None]
 
 
 class Exports:
@@ -147,16 +151,19 @@ class RemoteObject(_wire.StandIn):
         object.__setattr__(self, "_launcher", None)
         object.__setattr__(self, "_launch_error", None)
 
-    def launch(self, worker_main: Callable[[str, bytes, str | None], None]) -> None:
-        """Start the worker process, which runs *worker_main*
-        (scoop._worker.main), now and in the background: workers created
-        together boot together, while their creators go on, and the
-        creation command (:meth:`start`) only waits for the connection."""
-        thread = threading.Thread(target=self._launch, args=(worker_main,), name="scoop-worker-start", daemon=True)
+    #: How messages to the worker are pickled (see scoop._ray for another).
+    pickler: type[_wire.ReferencePickler] | None = None
+
+    def launch(self) -> None:
+        """Start the worker process, which runs scoop._worker.main, now and
+        in the background: workers created together boot together, while
+        their creators go on, and the creation command (:meth:`start`) only
+        waits for the connection."""
+        thread = threading.Thread(target=self._launch, name="scoop-worker-start", daemon=True)
         object.__setattr__(self, "_launcher", thread)
         thread.start()
 
-    def _launch(self, worker_main: Callable[[str, bytes, str | None], None]) -> None:
+    def _launch(self) -> None:
         try:
             ctx = _context(self.__scoop_class__)
             listener = _channel.listener()
@@ -178,19 +185,22 @@ class RemoteObject(_wire.StandIn):
         if self._launch_error is not None:
             raise self._launch_error
         try:
-            # Connecting proves the worker got as far as running scoop's
-            # code, so it imported the program's main module (as __mp_main__).
-            process = self._process
-            try:
-                conn = _channel.listener().accept(process.pid, process.sentinel)
-            except TimeoutError:
-                process.kill()  # then reported as a worker that ended while it started
-                raise
-            object.__setattr__(self, "_conn", conn)
+            object.__setattr__(self, "_conn", self._accept())
         except (EOFError, OSError) as exc:
             raise self._died("start") from exc
-        blob = args[0].data if args else _wire.dumps(((), {}), self.key_of)
+        blob = args[0].data if args else self.dumps(((), {}))
         self.request((_wire.CREATE, self.__scoop_class__, blob))
+
+    def _accept(self) -> Any:
+        """The worker's connection, once it connects."""
+        # Connecting proves the worker got as far as running scoop's code,
+        # so it imported the program's main module (as __mp_main__).
+        process = self._process
+        try:
+            return _channel.listener().accept(process.pid, process.sentinel)
+        except TimeoutError:
+            process.kill()  # then reported as a worker that ended while it started
+            raise
 
     # -- pickling: references as ids ---------------------------------------
 
@@ -208,6 +218,10 @@ class RemoteObject(_wire.StandIn):
         if key[0] == "self":
             return reference_to(self, self._scoop_processor)
         return self.exports.refs[key[1]]
+
+    def dumps(self, value: Any) -> bytes:
+        """*value* pickled for the worker, separate references as keys."""
+        return _wire.dumps(value, self.key_of, self.pickler)
 
     # -- requests ------------------------------------------------------------
 
@@ -239,9 +253,35 @@ class RemoteObject(_wire.StandIn):
             if answer is not None:
                 self._send(answer, message[0])
 
+    def post(self, name: str, blob: bytes | None) -> int:
+        """Send the command *name* (its arguments pickled in *blob*) without
+        waiting for it to run; :meth:`flush` collects it. Returns the bytes
+        sent, for the window (scoop._wire.POST_WINDOW)."""
+        if self._dead is not None:
+            raise ProcessorStopped(self._dead)
+        data = self.dumps((_wire.POST, name, blob))  # a str and bytes: always pickles
+        try:
+            self._conn.send_bytes(data)
+        except OSError as exc:
+            raise self._died(name) from exc
+        return len(data)
+
+    def flush(self) -> tuple[tuple[int, BaseException] | None, list[int]]:
+        """Wait until the worker has run every command posted since the
+        last flush, running its callouts meanwhile; the index of the one
+        that failed, if one did, with its exception, and the indexes of
+        those that returned a value."""
+        failed, returned = self.request((_wire.FLUSH,))
+        if failed is None:
+            return None, returned
+        index, exc, remote_tb = failed
+        if remote_tb and hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note(f"raised in a scoop worker process:\n{remote_tb}")
+        return (index, exc), returned
+
     def _send(self, message: tuple[Any, ...], doing: str) -> None:
         try:
-            data = _wire.dumps(message, self.key_of)
+            data = self.dumps(message)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             if message[0] == _wire.OK:
                 # A callout's result that cannot cross: the worker gets the error.
@@ -301,7 +341,7 @@ class RemoteObject(_wire.StandIn):
                 process.terminate()  # launched, never connected: its object was never made
             return
         try:
-            conn.send_bytes(_wire.dumps((_wire.STOP,), self.key_of))
+            conn.send_bytes(self.dumps((_wire.STOP,)))
             conn.close()
         except OSError:
             pass
@@ -337,12 +377,103 @@ class Pickled:
 
     def __init__(self, remote: RemoteObject, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:
-            self.data = _wire.dumps((args, kwargs), remote.key_of)
+            self.data = remote.dumps((args, kwargs))
         except Exception as exc:
             raise SeparateValueError(
                 f"the arguments of a call to an object in a worker process cross by pickling, "
                 f"and that failed: {exc}"
             ) from exc
+
+
+def run_items(rt: Any, ts: Any, proc: Any, items: deque[tuple[Any, ...]]) -> int:
+    """Runtime._run_items for a processor whose objects live in workers:
+    run *items* as *proc* until the deque is empty; -1 when it reached the
+    END of the reservation, else the thread waiting at the SYNC that was
+    the last item (0 if none).
+
+    A plain command is *posted*: sent to the worker without waiting for it
+    to run, so that a client logging many commands costs a round trip per
+    window of them, not per command. Posted commands are collected (a FLUSH:
+    one round trip, which runs the worker's callouts) before anything else
+    runs, and before this returns: so SPEC §2's order holds, a query finds
+    them done, and a posted command's failure marks the handler dirty for
+    its client (SPEC §8) before that client's next call is looked at (the
+    worker skips the posts after a failed one, as this loop skips the calls
+    that follow).
+    """
+    stack = ts.stack
+    stack.append(proc)
+    ts.current = client = proc
+    dirty = proc.dirty
+    notify = 0
+    ran = 0
+    # The commands in flight: to which stand-in, for which client, what.
+    posted_to: RemoteObject | None = None
+    posted_key = 0
+    posted: list[Callable[..., Any]] = []
+    window = 0
+    try:
+        while True:
+            if not items:
+                if posted_to is None:
+                    return notify
+                _collect(rt, proc, posted_to, posted_key, posted)
+                posted_to, posted, window = None, [], 0
+                continue  # (more may have been logged meanwhile)
+            item = items[0]
+            if item[0] != CALL:
+                if posted_to is not None:
+                    _collect(rt, proc, posted_to, posted_key, posted)
+                    posted_to, posted, window = None, [], 0
+                items.popleft()
+                if item[0] == SYNC:
+                    notify = item[1]
+                    continue
+                return -1  # END: the client logs nothing after it
+            _, key, fn, obj, args, kwargs, future, refs = item
+            name = getattr(fn, "__scoop_post__", None)
+            postable = name is not None and future is None and refs is None
+            size = len(args[0].data) if args else 0
+            if posted_to is not None and (
+                not postable or obj is not posted_to or key != posted_key or window + size > _wire.POST_WINDOW
+            ):
+                _collect(rt, proc, posted_to, posted_key, posted)
+                posted_to, posted, window = None, [], 0
+                continue  # the collect may have made the client dirty
+            items.popleft()
+            notify = 0
+            ran += 1
+            if postable and key not in dirty:
+                try:
+                    window += obj.post(name, args[0].data if args else None)
+                except BaseException as exc:  # the worker died
+                    rt._command_failed(proc, key, fn, exc)
+                    continue
+                posted_to, posted_key = obj, key
+                posted.append(fn)
+            else:
+                rt._execute(ts, proc, client, item)
+    finally:
+        rt.calls += ran
+        stack.pop()
+        ts.current = ts.client
+
+
+def _collect(rt: Any, proc: Any, remote: RemoteObject, key: int, posted: list[Callable[..., Any]]) -> None:
+    """Wait for the commands posted to *remote* by client *key*, and record
+    what they did as the serve loop does for the commands it runs."""
+    try:
+        failed, returned = remote.flush()
+    except BaseException as exc:  # the worker died; or a command of its could not be logged here
+        rt._command_failed(proc, key, posted[-1], exc)
+        failed, returned = None, []
+    finally:
+        if proc.implicit:  # opened by the callouts of the posted commands' bodies
+            proc.close_implicit()
+    for index in returned:
+        rt.warn_result(posted[index])
+    if failed is not None:
+        rt._command_failed(proc, key, posted[failed[0]], failed[1])
 
 
 def pickle_call(
@@ -368,6 +499,8 @@ def forwarder(name: str, reserves: bool) -> Any:
         return remote.request((_wire.CALL, name, args[0].data if args else None))
 
     call_in_worker.__qualname__ = name
+    # Logged as a plain command, it is posted instead (run_items).
+    call_in_worker.__scoop_post__ = name  # type: ignore[attr-defined]
     if reserves:
         call_in_worker.__scoop_reserves__ = True  # type: ignore[attr-defined]
     return call_in_worker

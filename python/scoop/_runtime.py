@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from greenlet import greenlet
 
-from . import _channel, _hooks, _native
+from . import _channel, _hooks, _native, _process
 from ._busy import call_name, describe_busy
 from ._handle import Processor as ProcessorHandle
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
@@ -382,10 +382,12 @@ class Runtime:
         tid = ts.tid
         while True:
             if pq.take():
-                if type(proc) is Processor:
-                    notify = self._run_items(ts, proc, pq.items)
-                else:  # a thread processor's: on its own thread
+                if type(proc) is not Processor:  # a thread processor's: on its own thread
                     notify = self._run_items_on_thread(ts, proc, pq.items)
+                elif proc.remote:  # commands to workers are posted, not run here
+                    notify = _process.run_items(self, ts, proc, pq.items)
+                else:
+                    notify = self._run_items(ts, proc, pq.items)
                 nxt = pq.end(tid) if notify < 0 else pq.park(tid, notify, helping)
             else:
                 nxt = pq.defer(tid)

@@ -209,7 +209,7 @@ def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs:
     if not proc.label:
         proc.label = cls.__qualname__
     remote = RemoteObject(cls, proc)
-    remote.launch(_worker.main)
+    remote.launch()
     proc.runtime.remotes.add(remote)
     # Creation is a command: the worker starts, and __init__ runs there.
     ref = proxy_type(cls, Separate, remote=True)(remote, proc)

@@ -33,6 +33,15 @@ CALL = "call"
 GET = "get"
 #: ``(STOP,)``: the object is gone; the worker exits (no answer).
 STOP = "stop"
+#: ``(POST, name, args)``: a command on the worker's object, not answered:
+#: the parent goes on at once (see FLUSH). After a posted command fails,
+#: the worker skips the later ones until the next FLUSH (SPEC §8).
+POST = "post"
+#: ``(FLUSH,)``: answered once every command posted before has run, with
+#: ``(failed, returned)``: None or ``(index, exception, traceback)`` of the
+#: posted command that failed (counted from the previous FLUSH), and the
+#: indexes of those that returned a value (a command should not).
+FLUSH = "flush"
 
 # -- a worker's callouts, while it answers a request ----------------------
 
@@ -69,6 +78,12 @@ GET_PREFIX = "."
 
 #: How many commands a worker sends in one COMMANDS message at most.
 BATCH = 256
+
+#: How many bytes of posted commands the parent sends before it waits for
+#: the worker to have run them (a FLUSH). Below what the connection's
+#: buffers hold, so that posting never blocks: a worker whose command waits
+#: for the parent (a callout) stops reading until the parent's FLUSH.
+POST_WINDOW = 32 * 1024
 
 
 class StandIn:
@@ -128,11 +143,19 @@ class ReferencePickler(pickle.Pickler):
         return _reference, (key,)
 
 
-def dumps(value: Any, key_of: Callable[[Any], Any]) -> bytes:
+def dumps(value: Any, key_of: Callable[[Any], Any], kind: type[ReferencePickler] | None = None) -> bytes:
     """*value* pickled, its separate references as ``key_of`` says.
 
     One pickler per thread, reused: making one costs three times what
-    pickling a small message does."""
+    pickling a small message does. *kind*: another subclass of
+    ReferencePickler (the Ray kind's, scoop._ray), made for each message:
+    cloudpickle keeps state from one dump to the next."""
+    if kind is not None:
+        out = io.BytesIO()
+        made = kind(out, protocol=pickle.HIGHEST_PROTOCOL)
+        made.key_of = key_of
+        made.dump(value)
+        return out.getvalue()
     found = getattr(_local, "pickler", None)
     if found is None:
         buffer = io.BytesIO()

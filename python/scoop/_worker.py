@@ -14,6 +14,7 @@ whole protocol.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import runpy
@@ -29,6 +30,7 @@ from . import _channel, _wire
 from ._classify import PROTOCOL, Member
 from ._errors import SeparateValueError, reservation_ended
 from ._future import SeparateFuture
+from . import _process
 from ._process import RemoteError
 from ._proxy import BoundCall, SeparateRef, proxy_class
 
@@ -40,8 +42,11 @@ _SCALARS = frozenset({int, float, str, bytes, bool, type(None), complex})
 class Agent:
     """The worker's end of its connection to the parent."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, pickler: type[_wire.ReferencePickler] | None = None) -> None:
         self.conn = conn
+        #: How messages are pickled (the Ray kind's pickles the program's
+        #: main module's classes by value).
+        self.pickler = pickler
         #: The object this worker hosts (raw), once created.
         self.obj: Any = None
         #: One Upstream per id of the parent's, while a stub of it lives.
@@ -57,6 +62,14 @@ class Agent:
         self.pending: deque[bytes | tuple[Any, ...]] = deque()
         self.send_lock = threading.Lock()
         self.armed = threading.Event()
+        #: The parent's POSTs and FLUSHes that arrived while a call of the
+        #: object waited for a callout's answer: they run after it, in order.
+        self.backlog: collections.deque[tuple[Any, ...]] = collections.deque()
+        #: Posted commands since the last FLUSH; the first that failed
+        #: (index, exception, traceback); those that returned a value.
+        self.posts = 0
+        self.failed: tuple[int, BaseException, str] | None = None
+        self.returned: list[int] = []
         threading.Thread(target=self._flusher, name="scoop-worker-flush", daemon=True).start()
 
     # -- pickling: references as keys ----------------------------------------
@@ -89,9 +102,17 @@ class Agent:
 
     # -- sending -------------------------------------------------------------
 
+    def dumps(self, value: Any) -> bytes:
+        return _wire.dumps(value, self.key_of, self.pickler)
+
+    def receive(self) -> tuple[Any, ...]:
+        """The parent's next message (EOFError, OSError: the parent is gone)."""
+        message: tuple[Any, ...] = _wire.loads(self.conn.recv_bytes(), self.load)
+        return message
+
     def send(self, message: tuple[Any, ...]) -> None:
         """Send *message* after every command logged before it."""
-        data = _wire.dumps(message, self.key_of)
+        data = self.dumps(message)
         with self.send_lock:
             self._flush()
             self.conn.send_bytes(data)
@@ -99,9 +120,9 @@ class Agent:
     def _flush(self) -> None:
         """Send the releases and the commands logged so far (send_lock held)."""
         if self.releases:
-            self.conn.send_bytes(_wire.dumps((_wire.RELEASE, _drain(self.releases)), self.key_of))
+            self.conn.send_bytes(self.dumps((_wire.RELEASE, _drain(self.releases))))
         if self.pending:
-            self.conn.send_bytes(_wire.dumps((_wire.COMMANDS, _drain(self.pending)), self.key_of))
+            self.conn.send_bytes(self.dumps((_wire.COMMANDS, _drain(self.pending))))
 
     def _flusher(self) -> None:
         """Send the commands of a body that goes on computing: SPEC §2 lets
@@ -123,7 +144,7 @@ class Agent:
         pending = self.pending
         if kwargs or not all(type(a) in _SCALARS for a in args):
             # Pickled now: the value crosses as it is at the call (SPEC §3).
-            pending.append(_wire.dumps(call, self.key_of))
+            pending.append(self.dumps(call))
         else:
             pending.append(call)  # immutable: pickled with the batch, the same
         if not self.armed.is_set():
@@ -136,15 +157,19 @@ class Agent:
         """Send a callout and wait for its answer, serving meanwhile the
         parent's requests on this worker's object (callbacks)."""
         self.send(message)
-        conn = self.conn
         while True:
-            reply = _wire.loads(conn.recv_bytes(), self.load)
+            reply = self.receive()
             kind = reply[0]
             if kind == _wire.OK:
                 return reply[1]
             if kind == _wire.ERROR:
                 raise reply[1]
-            self.serve(reply)
+            if kind == _wire.POST or kind == _wire.FLUSH:
+                # Commands the parent posted after the one running now: they
+                # run after it (a call on the object is not a callback).
+                self.backlog.append(reply)
+            else:
+                self.serve(reply)  # a callback, part of this call
 
     def query(self, ref: SeparateRef, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if ref._scoop_res is not None and ref._scoop_res.ended:
@@ -152,6 +177,36 @@ class Agent:
         return self.call((_wire.QUERY, ref._scoop_obj.eid, name, args, kwargs))
 
     # -- the parent's requests -------------------------------------------
+
+    def run_posted(self, message: tuple[Any, ...]) -> None:
+        """Run a command the parent posted (no answer), unless an earlier
+        one failed since the last FLUSH: SPEC §8 skips the client's later
+        calls until it observes the failure (all the posts between two
+        FLUSHes are one client's)."""
+        index = self.posts
+        self.posts += 1
+        if self.failed is not None:
+            return
+        try:
+            name, blob = message[1], message[2]
+            args, kwargs = _wire.loads(blob, self.load) if blob is not None else ((), {})
+            result = getattr(self.obj, name)(*args, **kwargs)
+        except BaseException as exc:  # reported at the FLUSH
+            self.failed = (index, exc, traceback.format_exc())
+            return
+        if result is not None:
+            self.returned.append(index)
+
+    def answer_flush(self) -> None:
+        """Every posted command has run: say which failed, if one did."""
+        failed, returned = self.failed, self.returned
+        self.posts, self.failed, self.returned = 0, None, []
+        try:
+            self.send((_wire.OK, (failed, returned)))
+        except Exception:  # the exception does not pickle
+            assert failed is not None
+            index, exc, tb = failed
+            self.send((_wire.OK, ((index, RemoteError(f"{type(exc).__name__}: {exc}"), tb), returned)))
 
     def serve(self, message: tuple[Any, ...]) -> None:
         """Answer one request of the parent's on the hosted object."""
@@ -209,23 +264,36 @@ def main(address: str, secret: bytes, script: str | None) -> None:
         main_module = types.ModuleType("__mp_main__")
         main_module.__dict__.update(runpy.run_path(script, run_name="__mp_main__"))
         sys.modules["__main__"] = sys.modules["__mp_main__"] = main_module
-    agent = Agent(_channel.connect(address, secret, os.getpid()))
+    serve_parent(Agent(_channel.connect(address, secret, os.getpid())))
+
+
+def serve_parent(agent: Agent) -> None:
+    """Host an object for the parent: answer its messages on *agent*'s
+    connection until it stops the worker or goes away (a worker process's
+    main loop, and a Ray actor's: scoop._ray)."""
     _wire.agent = agent
-    conn = agent.conn
+    backlog = agent.backlog
     while True:
-        try:
-            data = conn.recv_bytes()
-        except (EOFError, OSError):  # the parent went away
+        if backlog:
+            message = backlog.popleft()
+        else:
+            try:
+                message = agent.receive()
+            except (EOFError, OSError):  # the parent went away
+                return
+            except Exception as exc:  # e.g. a class the worker cannot import
+                agent.send((_wire.ERROR, RemoteError(f"the worker process could not load the call: {exc}"),
+                            traceback.format_exc()))
+                continue
+        kind = message[0]
+        if kind == _wire.POST:
+            agent.run_posted(message)
+        elif kind == _wire.FLUSH:
+            agent.answer_flush()
+        elif kind == _wire.STOP:
             return
-        try:
-            message = _wire.loads(data, agent.load)
-        except Exception as exc:  # e.g. a class the worker cannot import
-            agent.send((_wire.ERROR, RemoteError(f"the worker process could not load the call: {exc}"),
-                        traceback.format_exc()))
-            continue
-        if message[0] == _wire.STOP:
-            return
-        agent.serve(message)
+        else:
+            agent.serve(message)
 
 
 # -- references to the parent's objects ----------------------------------------
@@ -356,3 +424,6 @@ def wait_for_change(block: WorkerBlock, seconds_left: float | None, condition: C
 def create(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A new separate object, made (and placed) by the parent."""
     return _wire.agent.call((_wire.NEW, cls, args, kwargs))
+
+
+_process.worker_main = main
