@@ -4,6 +4,7 @@ thread kind has tests/test_thread_kind.py)."""
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 from models_placement import Cruncher, Fork
@@ -85,6 +86,12 @@ def test_shutdown_stops_the_workers():
         ({"a.Fork": "passive"}, "expected a table"),
         ({"a.Fork": {"processor": 3}}, "must be a name"),
         ({"a.Fork": {"kind": "process", "processor": "p"}}, "drop 'processor'"),
+        ({"a.Fork": {"kind": "ray", "processor": "p"}}, "a ray-placed object has a Ray actor of its own; drop 'processor'"),
+        ({"a.Fork": {"num_cpus": 1}}, "unknown key 'num_cpus'.*with kind 'ray'"),
+        ({"a.Fork": {"kind": "ray", "num_gpus": "one"}}, "'num_gpus' must be a number"),
+        ({"a.Fork": {"kind": "ray", "num_cpus": -1}}, "'num_cpus' must be a number of at least 0"),
+        ({"a.Fork": {"kind": "ray", "resources": {"special": "x"}}}, "'resources' must be a table"),
+        ({"a.Fork": {"kind": "ray", "memory": 1}}, "unknown key 'memory'"),
     ],
 )
 def test_bad_placement_is_an_error_naming_the_key(table, message):
@@ -93,9 +100,19 @@ def test_bad_placement_is_an_error_naming_the_key(table, message):
     assert repr(next(iter(table))) in str(info.value)
 
 
-def test_unavailable_kind_is_refused_clearly():
-    with pytest.raises(NotImplementedError, match="kind 'ray' is not available"):
-        scoop.configure(placement={"a.Trainer": {"kind": "ray"}})
+def test_a_ray_entry_keeps_the_options_for_its_actor():
+    table = {"a.Trainer": {"kind": "ray", "num_gpus": 1, "resources": {"special": 1}}}
+    [placement] = scoop._placement.parse(table).values()
+    assert (placement.kind, placement.options) == ("ray", {"num_gpus": 1, "resources": {"special": 1}})
+
+
+def test_the_ray_kind_without_ray_installed_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    with pytest.raises(ImportError, match=r"pip install 'pyscoop\[ray\]'") as info:
+        scoop.configure(placement={"a.Trainer": {"kind": "ray", "num_gpus": 1}})
+    assert "'a.Trainer'" in str(info.value)  # at configure (or start-up), naming the key
+    with pytest.raises(ImportError, match=r"pip install 'pyscoop\[ray\]'"):
+        scoop._ray.ray_module()  # and where an object would be placed there
 
 
 def test_a_program_without_a_main_guard_is_told_why_its_worker_died():

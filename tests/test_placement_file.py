@@ -166,7 +166,7 @@ def test_ray_settings_come_from_the_file_under_configure(tmp_path, monkeypatch):
         ('"models_placement.Frok" = { kind = "passive" }', ValueError, "module 'models_placement' has no class 'Frok'; did you mean 'Fork'?"),
         ('"support.Watchdog" = { kind = "passive" }', ValueError, "class 'support.Watchdog' is not a scoop.Separate class"),
         ('"models_placement.Fork" = "passive"', TypeError, "expected a table such as"),
-        ('"models_placement.Fork" = { kind = "ray" }', NotImplementedError, "kind 'ray' is not available"),
+        ('"models_placement.Fork" = { kind = "ray", memory = 1 }', ValueError, "unknown key 'memory'; the keys are kind, processor, num_cpus, num_gpus, resources"),
     ],
 )
 def test_a_bad_placement_file_is_an_error_at_start_up_naming_file_and_key(tmp_path, monkeypatch, entry, error, message):
@@ -237,7 +237,8 @@ def scoop_placement(cwd, *args):
 def test_the_command_shows_the_file_and_each_class(tmp_path):
     path = pyproject(
         tmp_path,
-        placement=FORKS + '"models_placement.Cruncher" = { kind = "process" }\n"__main__.Window" = { kind = "passive" }\n',
+        placement=FORKS + '"models_placement.Cruncher" = { kind = "process" }\n"__main__.Window" = { kind = "passive" }\n'
+        '"__main__.Trainer" = { kind = "ray", num_gpus = 1, resources = { special = 1 } }\n',
         extra='\n[tool.scoop.ray]\naddress = "auto"\n',
     )
     (tmp_path / "sub").mkdir()
@@ -247,6 +248,8 @@ def test_the_command_shows_the_file_and_each_class(tmp_path):
     assert lines[0] == f"placement file: {path} [tool.scoop.placement]"
     assert '  "models_placement.Fork"     = { processor = "forks" }' in lines
     assert '  "models_placement.Cruncher" = { kind = "process" }' in lines
+    assert any(line.startswith('  "__main__.Trainer"') and '= { kind = "ray", num_gpus = 1, resources = { "special" = 1 } }' in line
+               for line in lines), lines
     assert "(a class of the program's main script: not checked)" in result.stdout
     assert '  address = "auto"' in lines
     assert result.stderr == ""

@@ -272,7 +272,7 @@ class DedicatedProcessor(Processor):
 
     __slots__ = ("thread",)
 
-    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False) -> None:
+    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: Any = None) -> None:
         super().__init__(runtime, pid, passive, remote)
         self.thread = DedicatedThread(runtime)
         runtime.dedicated.add(self.thread)

@@ -118,13 +118,17 @@ def configure(
     ``{"kind": "process"}`` (each object in a worker process; calls and
     values cross by pickling), ``{"kind": "thread"}`` (each object on a
     dedicated OS thread that runs all its calls and nothing else: for
-    thread-affine libraries such as ``sqlite3``) or
+    thread-affine libraries such as ``sqlite3``), ``{"kind": "ray"}`` (each
+    object in a Ray actor, anywhere on a Ray cluster, with optional
+    ``num_cpus``, ``num_gpus`` and ``resources`` for the actor) or
     ``{"processor": "name"}`` (every object of the class on one named
     processor; with a kind, one such processor of that kind). An unknown kind or key is an error
     here, naming the class and the key. See :mod:`scoop._placement`.
 
     ``ray``: arguments for ``ray.init``, as ``[tool.scoop.ray]``, merged over
-    the file's (for the ``ray`` kind, not available yet).
+    the file's (e.g. ``{"address": "auto"}``), used when the first Ray-placed
+    object is made and Ray is not initialised yet: pyscoop then initialises
+    it, and shuts it down with its runtime (see docs/ray.md).
 
     >>> import scoop
     >>> scoop.configure(placement={"__main__.Counter": {"kind": "passive"}})

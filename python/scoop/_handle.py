@@ -42,13 +42,13 @@ class Processor:
 
     @property
     def kind(self) -> str:
-        """Where it runs (SPEC §7): ``"default"``, ``"passive"``, ``"process"`` or ``"thread"``."""
+        """Where it runs (SPEC §7): ``"default"``, ``"passive"``, ``"process"``, ``"thread"`` or ``"ray"``."""
         core = self._scoop_core
         from ._dedicated import DedicatedProcessor  # it imports the runtime, which imports this
 
         if isinstance(core, DedicatedProcessor):
             return "thread"
-        return "passive" if core.passive else "process" if core.remote else "default"
+        return "passive" if core.passive else core.remote.kind if core.remote else "default"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Processor) and other._scoop_core is self._scoop_core

@@ -54,7 +54,7 @@ def serve(remote: _process.RemoteObject, message: tuple[Any, ...]) -> tuple[Any,
 def _log_commands(remote: _process.RemoteObject, calls: list[bytes | tuple[Any, ...]]) -> None:
     refs = remote.exports.refs
     for call in calls:
-        eid, name, args, kwargs = _wire.loads(call, remote.load) if isinstance(call, bytes) else call
+        eid, name, args, kwargs = remote.loads(call) if isinstance(call, bytes) else call
         try:
             getattr(refs[eid], name)(*args, **kwargs)
         except Exception as exc:

@@ -13,12 +13,14 @@ a class of the program's main script is ``"__main__.Fork"``) to a placement:
   thread, which runs every call of its objects (``__init__`` included) and
   nothing else: for thread-affine libraries (``sqlite3``, GUI toolkits); see
   :mod:`scoop._dedicated`;
+- ``{"kind": "ray"}``: each object lives in a Ray actor, anywhere on a Ray
+  cluster (the same rules as ``process``), with optional ``num_cpus``,
+  ``num_gpus`` and ``resources`` given to the actor: see :mod:`scoop._ray`;
 - ``{"processor": "forks"}``: every object of the class goes to the one
   processor named ``"forks"`` (shared with other classes that name it);
   ``"kind": "passive"`` or ``"kind": "thread"`` may be combined with it (a
   named thread processor: its objects share one dedicated thread).
 
-The ``ray`` kind is not available yet and is rejected.
 
 Where a table comes from, in the order that wins:
 
@@ -57,6 +59,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import json
 import os
 import sys
 from types import ModuleType
@@ -67,9 +70,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-KINDS = ("default", "passive", "process", "thread")
+KINDS = ("default", "passive", "process", "thread", "ray")
 KEYS = ("kind", "processor")
-UNAVAILABLE_KINDS = ("ray",)
+#: The keys of a ``ray`` entry that are given to its actor (ray.remote's options).
+RAY_KEYS = ("num_cpus", "num_gpus", "resources")
+UNAVAILABLE_KINDS: tuple[str, ...] = ()
+#: Kinds whose objects live in another process, one each (no "processor").
+REMOTE_KINDS = ("process", "ray")
+RAY_MISSING = "the 'ray' placement kind needs Ray, which is not installed: pip install 'pyscoop[ray]'"
 #: The tables of a scoop configuration ([tool.scoop.X] or scoop.toml's [X]).
 TABLES = ("placement", "ray")
 CONFIGURE = "scoop.configure(placement=...)"
@@ -80,21 +88,32 @@ EXAMPLE = "'myapp.models.Fork'"
 class Placement:
     """One class's placement, validated."""
 
-    __slots__ = ("kind", "processor")
+    __slots__ = ("kind", "processor", "options")
 
-    def __init__(self, kind: str = "default", processor: str | None = None):
+    def __init__(self, kind: str = "default", processor: str | None = None, options: dict[str, Any] | None = None):
         self.kind = kind
         self.processor = processor
+        #: For the ``ray`` kind: the actor's ``num_cpus``, ``num_gpus``, ``resources``.
+        self.options = options or {}
 
     def __repr__(self) -> str:
-        return f"Placement(kind={self.kind!r}, processor={self.processor!r})"
+        options = f", options={self.options!r}" if self.options else ""
+        return f"Placement(kind={self.kind!r}, processor={self.processor!r}{options})"
 
     def describe(self) -> str:
         """How ``python -m scoop placement`` shows it: ``kind = "passive"``..."""
         parts = [f'kind = "{self.kind}"'] if self.kind != "default" or self.processor is None else []
         if self.processor is not None:
             parts.append(f'processor = "{self.processor}"')
+        for key, value in self.options.items():
+            parts.append(f"{key} = {_toml_value(value)}")
         return ", ".join(parts)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
 
 
 def parse(table: Mapping[str, Any], origin: str = CONFIGURE) -> dict[str, Placement]:
@@ -120,20 +139,46 @@ def parse(table: Mapping[str, Any], origin: str = CONFIGURE) -> dict[str, Placem
             raise NotImplementedError(f"{where}: kind {kind!r} is not available in this version of pyscoop")
         if kind not in KINDS:
             raise ValueError(f"{where}: unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
-        unknown = sorted(set(entry) - set(KEYS))
+        keys = KEYS + RAY_KEYS if kind == "ray" else KEYS
+        unknown = sorted(set(entry) - set(keys))
         if unknown:
-            raise ValueError(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(KEYS)}")
+            also = f" (and {', '.join(RAY_KEYS)} with kind 'ray')" if unknown[0] in RAY_KEYS else ""
+            raise ValueError(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(keys)}{also}")
         processor = entry.get("processor")
         if processor is not None and not isinstance(processor, str):
             raise TypeError(f"{where}: 'processor' must be a name (a string), got {processor!r}")
-        if processor is not None and kind == "process":
-            raise ValueError(f"{where}: a process-placed object has a worker process of its own; drop 'processor'")
-        parsed[name] = Placement(kind, processor)
+        if processor is not None and kind in REMOTE_KINDS:
+            raise ValueError(f"{where}: a {kind}-placed object has a {_HOME[kind]} of its own; drop 'processor'")
+        options = {k: entry[k] for k in RAY_KEYS if k in entry}
+        if kind == "ray":
+            _check_ray_options(options, where)
+        parsed[name] = Placement(kind, processor, options)
     return parsed
 
 
+_HOME = {"process": "worker process", "ray": "Ray actor"}
+
+
+def _check_ray_options(options: Mapping[str, Any], where: str) -> None:
+    for key in ("num_cpus", "num_gpus"):
+        value = options.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            raise TypeError(f"{where}: {key!r} must be a number of at least 0, got {value!r}")
+    resources = options.get("resources")
+    if resources is not None and not (
+        isinstance(resources, Mapping)
+        and all(isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) for k, v in resources.items())
+    ):
+        raise TypeError(f"{where}: 'resources' must be a table of resource names to amounts, such as "
+                        f"{{special = 1}}, got {resources!r}")
+    # SPEC §7: a missing ray is an error here, at start-up or configure, not
+    # at the first object. (Found, not imported: importing Ray takes a second.)
+    if importlib.util.find_spec("ray") is None:
+        raise ImportError(f"{where}: {RAY_MISSING}")
+
+
 def parse_ray(table: Any, origin: str) -> dict[str, Any]:
-    """Check the arguments for ``ray.init`` (used by the ``ray`` kind, later)."""
+    """Check the arguments for ``ray.init`` (used by the ``ray`` kind: scoop._ray)."""
     if not isinstance(table, Mapping) or not all(isinstance(k, str) for k in table):
         raise TypeError(f"{origin}: expected a table of ray.init arguments such as {{address = \"auto\"}}, got {table!r}")
     return dict(table)

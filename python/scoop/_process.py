@@ -151,8 +151,9 @@ class RemoteObject(_wire.StandIn):
         object.__setattr__(self, "_launcher", None)
         object.__setattr__(self, "_launch_error", None)
 
-    #: How messages to the worker are pickled (see scoop._ray for another).
+    #: How messages to and from the worker are pickled (scoop._ray has others).
     pickler: type[_wire.ReferencePickler] | None = None
+    unpickler: type[pickle.Unpickler] | None = None
 
     def launch(self) -> None:
         """Start the worker process, which runs scoop._worker.main, now and
@@ -223,6 +224,10 @@ class RemoteObject(_wire.StandIn):
         """*value* pickled for the worker, separate references as keys."""
         return _wire.dumps(value, self.key_of, self.pickler)
 
+    def loads(self, data: bytes) -> Any:
+        """A message of the worker's, its keys turned into references."""
+        return _wire.loads(data, self.load, self.unpickler)
+
     # -- requests ------------------------------------------------------------
 
     def request(self, message: tuple[Any, ...]) -> Any:
@@ -234,7 +239,7 @@ class RemoteObject(_wire.StandIn):
         conn = self._conn
         while True:
             try:
-                reply = _wire.loads(conn.recv_bytes(), self.load)
+                reply = self.loads(conn.recv_bytes())
             except (EOFError, OSError) as exc:
                 raise self._died(message[0]) from exc
             kind = reply[0]

@@ -12,6 +12,7 @@ from ._queue import PrivateQueue
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
+    from ._placement import Placement
     from ._threadstate import ThreadState
 
 # Private-queue ids are chosen here, not in Go, so that a queue is in the
@@ -236,7 +237,7 @@ class Processor(Client):
 
     __slots__ = ("id", "dirty", "passive", "remote", "label", "watchers", "waiters", "tail")
 
-    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: bool = False):
+    def __init__(self, runtime: Runtime, pid: int, passive: bool = False, remote: Placement | None = None):
         # A processor is also the client of other processors, for the calls
         # its objects make while it runs them (one object, not two: see
         # __del__ on why objects per processor count).
@@ -245,8 +246,9 @@ class Processor(Client):
         #: A passive processor has no executor: its clients run every call
         #: themselves, synchronously (SPEC §7).
         self.passive = passive
-        #: Its object lives in a worker process (SPEC §7 kind "process"):
-        #: values cross by pickling, so they are not deep-copied here.
+        #: The placement of its objects if they live in another process
+        #: (SPEC §7 kinds "process" and "ray"): values cross by pickling, so
+        #: they are not deep-copied here.
         self.remote = remote
         #: client key -> (exception, "Class.method") of a failed command,
         #: until that client observes it (SPEC §8).
@@ -267,7 +269,7 @@ class Processor(Client):
 
     def __repr__(self) -> str:
         label = f" ({self.label})" if self.label else ""
-        kind = " passive" if self.passive else " process" if self.remote else ""
+        kind = " passive" if self.passive else f" {self.remote.kind}" if self.remote else ""
         return f"<scoop.Processor {self.id}{label}{kind}>"
 
     def __del__(self) -> None:

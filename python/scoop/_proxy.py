@@ -405,7 +405,7 @@ def register_broken(broken: type, cls: type) -> None:
 
 
 def make_ref(obj: Any, proc: Any, res: Any = None) -> SeparateRef:
-    if type(obj) is RemoteObject:
+    if isinstance(obj, RemoteObject):  # a worker process's, or a Ray actor's
         return _proxy_types[obj.__scoop_class__, True](obj, proc, res)
     if type(proc) is DedicatedProcessor:
         return _proxy_types[type(obj), THREAD](obj, proc, res)

@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from greenlet import greenlet
 
-from . import _channel, _hooks, _native, _process
+from . import _channel, _hooks, _native, _process, _ray
 from ._busy import call_name, describe_busy
 from ._handle import Processor as ProcessorHandle
 from ._errors import CommandFailed, CommandResultWarning, DeadlockError, ProcessorStopped
@@ -316,8 +316,8 @@ class Runtime:
         """The processor for a new object with this placement (None: default)."""
         if placement is None:
             return self.new_processor()
-        if placement.kind == "process":
-            return self.new_processor(remote=True)
+        if placement.kind in ("process", "ray"):  # an object in another process
+            return self.new_processor(remote=placement)
         if placement.processor is None:
             return self._new_placed(placement.kind)
         proc = self.named.get(placement.processor)
@@ -331,7 +331,7 @@ class Runtime:
         return self.new_processor(kind == "passive")
 
     def new_processor(
-        self, passive: bool = False, remote: bool = False, factory: type[Processor] = Processor
+        self, passive: bool = False, remote: Any = None, factory: type[Processor] = Processor
     ) -> Processor:
         self.check_running()
         pid = _native.NewProcessor()
@@ -623,6 +623,7 @@ class Runtime:
         for thread in list(self.dedicated):
             thread.close()
         _channel.close_listener()
+        _ray.stop()  # if pyscoop started Ray
         _native.Stop()
         me = threading.current_thread()
         for t in self.threads:

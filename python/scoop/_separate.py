@@ -11,6 +11,7 @@ from ._handle import Processor as ProcessorHandle
 from ._processor import Processor
 from ._dedicated import DedicatedProcessor, on_thread
 from ._process import RemoteObject
+from ._ray import RayObject
 from ._errors import CommandFailed
 from ._proxy import SeparateRef, make_ref, proxy_type, register_broken
 from ._calls import command
@@ -208,7 +209,8 @@ def _broken_class(cls: type) -> type:
 def _create_in_worker(cls: type, proc: Processor, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if not proc.label:
         proc.label = cls.__qualname__
-    remote = RemoteObject(cls, proc)
+    assert proc.remote is not None
+    remote = (RayObject if proc.remote.kind == "ray" else RemoteObject)(cls, proc)
     remote.launch()
     proc.runtime.remotes.add(remote)
     # Creation is a command: the worker starts, and __init__ runs there.

@@ -178,12 +178,13 @@ def dumps(value: Any, key_of: Callable[[Any], Any], kind: type[ReferencePickler]
         _local.pickler = pickler, buffer
 
 
-def loads(data: bytes, load: Callable[[Any], Any]) -> Any:
+def loads(data: bytes, load: Callable[[Any], Any], kind: type[pickle.Unpickler] | None = None) -> Any:
     """Unpickle what :func:`dumps` wrote, each key turned back into a
-    reference by *load* (one per side)."""
+    reference by *load* (one per side); *kind*: an unpickler of another
+    kind than pickle's own (the Ray kind's, scoop._ray)."""
     previous = getattr(_local, "load", None)
     _local.load = load
     try:
-        return pickle.loads(data)
+        return pickle.loads(data) if kind is None else kind(io.BytesIO(data)).load()
     finally:
         _local.load = previous

@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import functools
 import os
+import pickle
 import runpy
 import sys
 import threading
@@ -42,11 +43,17 @@ _SCALARS = frozenset({int, float, str, bytes, bool, type(None), complex})
 class Agent:
     """The worker's end of its connection to the parent."""
 
-    def __init__(self, conn: Any, pickler: type[_wire.ReferencePickler] | None = None) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        pickler: type[_wire.ReferencePickler] | None = None,
+        unpickler: type[pickle.Unpickler] | None = None,
+    ) -> None:
         self.conn = conn
-        #: How messages are pickled (the Ray kind's pickles the program's
-        #: main module's classes by value).
+        #: How messages are pickled (the Ray kind's pickle the classes of
+        #: the program's main module by value: scoop._ray).
         self.pickler = pickler
+        self.unpickler = unpickler
         #: The object this worker hosts (raw), once created.
         self.obj: Any = None
         #: One Upstream per id of the parent's, while a stub of it lives.
@@ -105,9 +112,12 @@ class Agent:
     def dumps(self, value: Any) -> bytes:
         return _wire.dumps(value, self.key_of, self.pickler)
 
+    def loads(self, data: bytes) -> Any:
+        return _wire.loads(data, self.load, self.unpickler)
+
     def receive(self) -> tuple[Any, ...]:
         """The parent's next message (EOFError, OSError: the parent is gone)."""
-        message: tuple[Any, ...] = _wire.loads(self.conn.recv_bytes(), self.load)
+        message: tuple[Any, ...] = self.loads(self.conn.recv_bytes())
         return message
 
     def send(self, message: tuple[Any, ...]) -> None:
@@ -189,7 +199,7 @@ class Agent:
             return
         try:
             name, blob = message[1], message[2]
-            args, kwargs = _wire.loads(blob, self.load) if blob is not None else ((), {})
+            args, kwargs = self.loads(blob) if blob is not None else ((), {})
             result = getattr(self.obj, name)(*args, **kwargs)
         except BaseException as exc:  # reported at the FLUSH
             self.failed = (index, exc, traceback.format_exc())
@@ -214,7 +224,7 @@ class Agent:
         try:
             if kind == _wire.CREATE:
                 cls, blob = message[1], message[2]
-                args, kwargs = _wire.loads(blob, self.load)
+                args, kwargs = self.loads(blob)
                 obj = cls.__new__(cls) if cls.__new__ is not object.__new__ else object.__new__(cls)
                 object.__setattr__(obj, "_scoop_processor", None)
                 self.obj = obj  # before __init__: `self` passed out crosses as itself
@@ -222,7 +232,7 @@ class Agent:
                 result = None
             elif kind == _wire.CALL:
                 name, blob = message[1], message[2]
-                args, kwargs = _wire.loads(blob, self.load) if blob is not None else ((), {})
+                args, kwargs = self.loads(blob) if blob is not None else ((), {})
                 result = getattr(self.obj, name)(*args, **kwargs)
             else:  # GET
                 result = getattr(self.obj, message[1])
