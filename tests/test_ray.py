@@ -200,3 +200,11 @@ def test_a_programs_own_classes_run_on_ray(cluster, tmp_path):
         "bumps 1 2 3",
         "ray initialised after shutdown: False",
     ], describe(result)
+
+
+@pytest.mark.parametrize("mode", ["lazy", "started"])
+def test_commands_logged_last_to_a_ray_object_run_before_the_program_ends(cluster, tmp_path, mode):
+    out = tmp_path / "out.txt"
+    result = run_script("ray_command_at_exit.py", cluster["address"], out, mode, timeout=300)
+    assert result.returncode == 0, describe(result)
+    assert out.read_text() == "first\nlast\nafter scoop True\n", describe(result)

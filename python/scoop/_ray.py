@@ -108,16 +108,16 @@ def ensure_ray() -> ModuleType:
             from . import _global
 
             _owner = _Owner(ray, _global.ray_settings())
-        # Ray's at-exit handler (registered when ray is imported) shuts Ray
-        # down; handlers run last-registered first, so registering scoop's
-        # again makes it run before: the commands logged last reach live
-        # actors (SPEC §9).
-        _reorder_at_exit()
     return ray
 
 
 @functools.cache
-def _reorder_at_exit() -> None:
+def _run_at_exit_before_ray() -> None:
+    """Ray's at-exit handler, registered when ray is imported, shuts Ray
+    down; handlers run last-registered first, so registering scoop's again
+    makes it run before: the commands logged last reach live actors (SPEC
+    §9). Called where Ray is imported, when the first Ray-placed object is
+    made (which may be at exit: too late to change the handlers then)."""
     from . import _global
 
     atexit.unregister(_global._at_exit)
@@ -224,9 +224,10 @@ class RayObject(_process.RemoteObject):
         super().__init__(cls, proc)
         if RayObject.pickler is None:
             # Now, not when the actor starts: the creator pickles the
-            # creation's arguments at once (SPEC §3).
+            # creation's arguments at once (SPEC §3). This imports Ray.
             RayObject.pickler = cloud_pickler()
             RayObject.unpickler = cloud_unpickler()
+            _run_at_exit_before_ray()
         object.__setattr__(self, "_options", dict(proc.remote.options))
         object.__setattr__(self, "_listener", None)
         object.__setattr__(self, "_actor", None)
