@@ -47,9 +47,10 @@ def main(argv: list[str]) -> int:
 
     from benchmarks.programs import OPTIONAL_DEPENDENCY, VERSION_MODULES
 
-    dep = OPTIONAL_DEPENDENCY.get(version)
+    dep = OPTIONAL_DEPENDENCY.get(version) or OPTIONAL_DEPENDENCY.get(program)
     if dep and importlib.util.find_spec(dep) is None:
-        report["error"] = f"optional dependency {dep!r} is not installed (pip install .[bench])"
+        extra = "ray" if dep == "ray" else "bench"
+        report["error"] = f"optional dependency {dep!r} is not installed (pip install .[{extra}])"
         return finish("unavailable", EXIT_UNAVAILABLE)
 
     try:

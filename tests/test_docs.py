@@ -15,6 +15,9 @@ on GitHub):
   runs; here its code lines (comments, blank lines and ``...`` aside) must appear in that file,
   in order, so the quote cannot drift from the code that is tested.
 - ``<!-- no-test: REASON -->``: not run, for a reason that the comment gives. Use sparingly.
+- ``<!-- needs: MODULE -->``: runs only where MODULE is installed (``ray``: the Ray kind's
+  examples, which start a local Ray cluster), marked ``-m MODULE``; skipped, saying why, where
+  it is not.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ PAGES = sorted(
 ) + ["README.md"]
 
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^`\n]*)$")
-MARKER = re.compile(r"^\s*<!--\s*(?P<kind>continued|excerpt|no-test)\s*(?::\s*(?P<arg>.*?))?\s*-->\s*$")
+MARKER = re.compile(r"^\s*<!--\s*(?P<kind>continued|excerpt|no-test|needs)\s*(?::\s*(?P<arg>.*?))?\s*-->\s*$")
 
 
 @dataclasses.dataclass
@@ -73,7 +76,7 @@ def python_blocks(page: str) -> list[Block]:
             kind, arg = (marker["kind"], marker["arg"]) if marker else (None, None)
             code = "\n".join(line[indent:] for line in lines[i + 1 : end])
             previous = blocks[-1] if kind == "continued" and blocks else None
-            if kind == "continued" and (previous is None or previous.marker not in (None, "continued")):
+            if kind == "continued" and (previous is None or previous.marker not in (None, "continued", "needs")):
                 raise AssertionError(f"{page}:{i + 1}: <!-- continued --> needs a runnable block before it")
             blocks.append(Block(page, i + 2, code, kind, arg, previous))
         i = end + 1
@@ -107,8 +110,25 @@ def code_lines(text: str) -> list[str]:
     return result
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.where for b in BLOCKS])
+def _needs(block: Block) -> str | None:
+    """The module a block (or the block it continues) needs, if any."""
+    b: Block | None = block
+    while b is not None:
+        if b.marker == "needs":
+            return b.arg
+        b = b.previous
+    return None
+
+
+@pytest.mark.parametrize(
+    "block",
+    [pytest.param(b, marks=getattr(pytest.mark, _needs(b) or "")) if _needs(b) else b for b in BLOCKS],
+    ids=[b.where for b in BLOCKS],
+)
 def test_docs_example_runs(block: Block, tmp_path) -> None:
+    needed = _needs(block)
+    if needed:
+        pytest.importorskip(needed, reason=f"{block.where} needs {needed}: pip install 'pyscoop[{needed}]'")
     if block.marker == "no-test":
         assert block.arg, f"{block.where}: <!-- no-test --> must say why: <!-- no-test: REASON -->"
         pytest.skip(f"{block.where}: {block.arg}")
@@ -139,7 +159,7 @@ def test_docs_example_runs(block: Block, tmp_path) -> None:
 
 def test_markers_are_known() -> None:
     """A misspelt marker would silently run (or not run) a block: every ``<!-- ... -->`` just
-    before a ```python fence must be one of the three."""
+    before a ```python fence must be one of the four."""
     for page in PAGES:
         with open(os.path.join(ROOT_DIR, page), encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -147,13 +167,14 @@ def test_markers_are_known() -> None:
             if FENCE.match(line) and lines[i - 1].lstrip().startswith("<!--"):
                 assert MARKER.match(lines[i - 1]), (
                     f"{page}:{i}: unknown marker {lines[i - 1].strip()!r}; use "
-                    "<!-- continued -->, <!-- excerpt: FILE --> or <!-- no-test: REASON -->"
+                    "<!-- continued -->, <!-- excerpt: FILE -->, <!-- no-test: REASON --> or "
+                    "<!-- needs: MODULE -->"
                 )
 
 
 def test_pages_have_examples_that_run() -> None:
     """The harness finds the blocks: a change to the fence syntax must not empty this suite."""
-    run = [b for b in BLOCKS if b.marker is None or b.marker == "continued"]
+    run = [b for b in BLOCKS if b.marker in (None, "continued", "needs")]
     assert len(run) >= 20, [b.where for b in BLOCKS]
     assert {b.page for b in run} >= {"README.md", "docs/tutorial.md", "docs/model.md"}
 

@@ -1,10 +1,11 @@
-"""The programs of BENCHMARKS.md (and of issue 8: reservation, io_overlap; of issue 9: worker_query, worker_commands), in suite order.
+"""The programs of BENCHMARKS.md (and of issue 8: reservation, io_overlap; of issue 9: worker_query, worker_commands; of issue 10: ray_query, ray_commands, chain on Ray), in suite order.
 
 Each program is a package ``benchmarks.programs.<name>`` whose ``__init__`` holds what all its
 versions share (sizes, input set-up, the result check, extra metrics) and imports nothing but the
 standard library; each version is a module of its own next to it (``sequential``,
 ``with_threading``, ``with_asyncio``, ``with_pykka``, ``with_scoop``, ``with_multiprocessing``,
-``with_processpool``), so a version whose dependency is missing or broken fails alone.
+``with_processpool``, ``with_ray``, ``with_scoop_ray``), so a version whose dependency is missing
+or broken fails alone.
 """
 
 PROGRAMS = [
@@ -17,6 +18,8 @@ PROGRAMS = [
     "io_overlap",
     "worker_query",
     "worker_commands",
+    "ray_query",
+    "ray_commands",
     # SCOOP/Qs concurrency suite
     "mutex",
     "condition",
@@ -44,11 +47,14 @@ VERSION_MODULES = {
     "scoop": "with_scoop",
     "multiprocessing": "with_multiprocessing",
     "processpool": "with_processpool",
+    "ray": "with_ray",
+    "scoop_ray": "with_scoop_ray",
 }
 
-#: optional third-party dependency of a version: missing -> "unavailable", not a failure.
-#: (scoop is the project under test, never optional: a broken scoop import is a FAILED.)
-OPTIONAL_DEPENDENCY = {"pykka": "pykka"}
+#: optional third-party dependency of a version, or of every version of a program: missing ->
+#: "unavailable", not a failure. (scoop is the project under test, never optional: a broken
+#: scoop import is a FAILED; its Ray programs need Ray, the ray extra.)
+OPTIONAL_DEPENDENCY = {"pykka": "pykka", "ray": "ray", "scoop_ray": "ray", "ray_query": "ray", "ray_commands": "ray"}
 
 CONCURRENT_VERSIONS = ["scoop", "pykka", "threading", "asyncio", "sequential"]
 PARALLEL_VERSIONS = ["scoop", "multiprocessing", "processpool", "sequential"]

@@ -1,6 +1,6 @@
 """The scoop form of the Cowichan programs: the rows live in separate objects (RowWorker), one
 per core, each on a ``kind = "process"`` processor (configured below, as a user would in
-pyproject.toml's [tool.scoop.placement]). Heavy steps are commands, which run in parallel on the
+pyproject.toml's [tool.scoop.placement]; chain's scoop_ray version places them on Ray). Heavy steps are commands, which run in parallel on the
 workers; results come back through queries, overlapped with ``.future()``. Between the stages of
 chain the rows stay where they were made: only histograms, points and vectors travel."""
 
@@ -12,7 +12,6 @@ import scoop
 
 from benchmarks.programs import _cowichan as cw
 
-PLACEMENT = {f"{__name__}.RowWorker": {"kind": "process"}}
 
 
 class RowWorker(scoop.Separate):
@@ -59,8 +58,8 @@ class RowWorker(scoop.Separate):
         return cw.product_rows(self.outer, vector)
 
 
-def start_workers() -> list:
-    scoop.configure(placement=PLACEMENT)
+def start_workers(kind: str = "process") -> list:
+    scoop.configure(placement={f"{__name__}.RowWorker": {"kind": kind}})
     return [RowWorker() for _ in range(cw.workers())]
 
 

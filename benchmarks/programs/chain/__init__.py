@@ -1,13 +1,14 @@
 """17. chain: all five piped, randmat -> thresh -> winnow -> outer -> product; the result is the
 product vector.
 
-Versions: sequential, multiprocessing (Pool), processpool (ProcessPoolExecutor) and scoop (rows
-spread over separate objects on process processors), all running the kernels of _cowichan."""
+Versions: sequential, multiprocessing (Pool), processpool (ProcessPoolExecutor), scoop (rows
+spread over separate objects on process processors) and scoop_ray (the same objects placed on
+Ray actors), all running the kernels of _cowichan."""
 
 from benchmarks.programs import _cowichan as cw
 
 GROUP = "cowichan"
-VERSIONS = ["scoop", "multiprocessing", "processpool", "sequential"]
+VERSIONS = ["scoop", "scoop_ray", "multiprocessing", "processpool", "sequential"]
 CASES = [{"full": {"n": 2000, "seed": 42, "percent": 10, "k": 2000}, "quick": {"n": 200, "seed": 42, "percent": 10, "k": 200}}]
 
 
