@@ -8,8 +8,10 @@ installed: ``pip install '.[ray,test]'``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,53 @@ RAY_PLACEMENT = {
 }
 
 
+def start_node(address: str, resource: str) -> tuple[subprocess.Popen, str]:
+    """A node of 1 CPU that has *resource*, joined to the cluster at *address*: its process
+    (`ray start --block`) and its id."""
+    node = subprocess.Popen(
+        [sys.executable, "-m", "ray.scripts.scripts", "start", f"--address={address}", "--num-cpus=1",
+         "--resources=" + json.dumps({resource: 1}), "--block", "--disable-usage-stats"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # Ray runs this once the node has joined: no polling here.
+    joined = ray.remote(lambda: ray.get_runtime_context().get_node_id()).options(resources={resource: 1})
+    try:
+        return node, ray.get(joined.remote(), timeout=180)
+    except BaseException:
+        stop_node(node)
+        raise
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by *pid*, and by them, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def stop_node(node: subprocess.Popen) -> None:
+    """The node is lost: every process of it (its raylet, agents, workers: several in
+    sessions of their own) killed at once, as when its machine goes down. (Terminating
+    `ray start` would drain the node for 30 s.)"""
+    for pid in [node.pid, *descendants(node.pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    node.wait(timeout=60)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """The head node, here; a second node, with the resource "special", in a process of its
@@ -46,26 +95,15 @@ def cluster():
         runtime_env={"env_vars": {"PYTHONPATH": TESTS_DIR}},
     )
     address = ray.get_runtime_context().gcs_address
-    node = subprocess.Popen(
-        [sys.executable, "-m", "ray.scripts.scripts", "start", f"--address={address}", "--num-cpus=1",
-         "--resources=" + json.dumps({"special": 1}), "--block", "--disable-usage-stats"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    node = None
     try:
-        # Ray runs this once the node has joined: no polling here.
-        joined = ray.remote(lambda: ray.get_runtime_context().get_node_id()).options(resources={"special": 1})
-        special = ray.get(joined.remote(), timeout=180)
+        node, special = start_node(address, "special")
         yield {"address": address, "head": ray.get_runtime_context().get_node_id(), "special": special}
     finally:
         scoop.shutdown()
         ray.shutdown()
-        node.terminate()  # `ray start --block` stops its node's processes
-        try:
-            node.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            node.kill()
+        if node is not None:
+            stop_node(node)
         # `ray start` records the cluster for later `ray.init()` calls to join: not this one.
         current = os.path.join(tempfile.gettempdir(), "ray", "ray_current_cluster")
         if os.path.exists(current) and open(current).read().strip() == address:
@@ -179,6 +217,26 @@ def test_a_killed_actor_stops_its_object_and_the_program_goes_on():
         w.pid()
     sink.deposit(1)
     assert sink.balance == 1
+
+
+def test_an_object_on_a_lost_node_stops_and_the_program_goes_on(cluster):
+    node, node_id = start_node(cluster["address"], "doomed")
+    try:
+        scoop.configure(placement={"models_ray.Placed": {"kind": "ray", "resources": {"doomed": 1}}})
+        doomed = Placed()
+        assert doomed.node() == node_id
+    finally:
+        stop_node(node)  # the node, its raylet and its workers, gone
+    with pytest.raises(scoop.ProcessorStopped, match="Ray actor of this Placed died"):
+        doomed.node()
+    assert Special().node() == cluster["special"]
+    # Until Ray sees the node gone it may place new actors there, and the next tests' would
+    # never start: a task that only that node may run fails when Ray gives up on it.
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    there = NodeAffinitySchedulingStrategy(node_id, soft=False)
+    with pytest.raises(ray.exceptions.RayError):
+        ray.get(ray.remote(lambda: None).options(scheduling_strategy=there).remote(), timeout=120)
 
 
 def test_ray_started_by_someone_else_is_left_running():

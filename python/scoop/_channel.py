@@ -143,7 +143,7 @@ class Listener:
 
     def _greet(self, sock: socket.socket) -> None:
         if self.family == "AF_INET":
-            _no_delay(sock)
+            _tune(sock)
         conn = connection.Connection(sock.detach())
         try:
             connection.deliver_challenge(conn, self.secret)
@@ -207,14 +207,29 @@ def connect(address: Any, secret: bytes, key: Any) -> Any:
     conn = connection.Client(tuple(address) if family == "AF_INET" else address, family=family, authkey=secret)
     if family == "AF_INET":
         with socket.socket(fileno=os.dup(conn.fileno())) as sock:
-            _no_delay(sock)
+            _tune(sock)
     conn.send(key)
     return conn
 
 
-def _no_delay(sock: socket.socket) -> None:
-    """Send each message at once. Nagle's algorithm would hold a small
-    message back while an earlier one is unacknowledged, and the peer
-    delays its acknowledgement by up to 40 ms: posted commands followed by
-    a FLUSH are exactly that."""
+#: TCP keepalive: after this many seconds of silence, probe the peer every
+#: KEEPALIVE_INTERVAL seconds; KEEPALIVE_PROBES unanswered probes end the
+#: connection.
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_PROBES = 10, 5, 3
+
+
+def _tune(sock: socket.socket) -> None:
+    """A TCP connection to a worker on another node.
+
+    Each message is sent at once: Nagle's algorithm would hold a small one
+    back while an earlier one is unacknowledged, and the peer delays its
+    acknowledgement by up to 40 ms (posted commands followed by a FLUSH are
+    exactly that). And a peer whose machine is gone, which never closes its
+    end, is noticed within half a minute (keepalive), not never: a live
+    peer's kernel answers the probes however long its call computes."""
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (("TCP_KEEPIDLE", KEEPALIVE_IDLE), ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL),
+                          ("TCP_KEEPCNT", KEEPALIVE_PROBES)):
+        if hasattr(socket, option):  # Linux; elsewhere the system's defaults
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)

@@ -258,6 +258,14 @@ class RayObject(_process.RemoteObject):
         connection to a lost node could stay open for minutes)."""
         try:
             ray.get(run)
+        except ray.exceptions.ActorUnavailableError as exc:
+            # Ray lost touch with the actor, which may still be there (a
+            # network blip): the connection says whether it is (keepalive:
+            # scoop._channel), and this says why if it is not.
+            if self._why is None:
+                object.__setattr__(self, "_why", _reason(exc))
+            self._ended.set()
+            return
         except BaseException as exc:
             if self._why is None:  # (a start that timed out said why already)
                 object.__setattr__(self, "_why", _reason(exc))
