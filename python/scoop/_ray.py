@@ -160,6 +160,7 @@ def cloud_pickler() -> type[_wire.ReferencePickler]:
     """The Ray kind's pickler: separate references as keys (ReferencePickler),
     and the rest with cloudpickle, which pickles the classes and functions
     of the program's main module by value."""
+    ray_module()  # a clear error if Ray is missing
     from ray.cloudpickle import cloudpickle as cloud
 
     def reducer_override(self: Any, obj: Any) -> Any:
