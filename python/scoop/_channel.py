@@ -203,9 +203,11 @@ def close_listener() -> None:
 def connect(address: Any, secret: bytes, key: Any) -> Any:
     """The worker's end: connect to the parent, prove it knows *secret*, and
     say which worker it is (*key*)."""
-    family = "AF_UNIX" if isinstance(address, str) else "AF_INET"
-    conn = connection.Client(tuple(address) if family == "AF_INET" else address, family=family, authkey=secret)
-    if family == "AF_INET":
+    if isinstance(address, str):  # a Unix socket's path
+        conn = connection.Client(address, family="AF_UNIX", authkey=secret)
+    else:  # (host, port)
+        host, port = address
+        conn = connection.Client((str(host), int(port)), family="AF_INET", authkey=secret)
         with socket.socket(fileno=os.dup(conn.fileno())) as sock:
             _tune(sock)
     conn.send(key)

@@ -50,7 +50,7 @@ WHY_TIMEOUT = 10.0
 def ray_module() -> ModuleType:
     """Ray, imported; a clear error if it is not installed (SPEC §7)."""
     try:
-        import ray
+        import ray  # pyright: ignore[reportMissingImports]  (optional: the ray extra)
     except ImportError as exc:
         raise ImportError(_placement.RAY_MISSING) from exc
     module: ModuleType = ray
@@ -161,7 +161,7 @@ def cloud_pickler() -> type[_wire.ReferencePickler]:
     and the rest with cloudpickle, which pickles the classes and functions
     of the program's main module by value."""
     ray_module()  # a clear error if Ray is missing
-    from ray.cloudpickle import cloudpickle as cloud
+    from ray.cloudpickle import cloudpickle as cloud  # pyright: ignore[reportMissingImports]
 
     def reducer_override(self: Any, obj: Any) -> Any:
         reduced = _wire.ReferencePickler.reducer_override(self, obj)
@@ -181,7 +181,7 @@ def cloud_pickler() -> type[_wire.ReferencePickler]:
 @functools.cache
 def cloud_unpickler() -> type[pickle.Unpickler]:
     """Unpickles what :func:`cloud_pickler` wrote, filling each class in once."""
-    from ray.cloudpickle import cloudpickle as cloud
+    from ray.cloudpickle import cloudpickle as cloud  # pyright: ignore[reportMissingImports]
 
     setters = {"_class_setstate": _fill_once(cloud._class_setstate)}  # (enums too)
 
