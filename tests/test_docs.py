@@ -110,6 +110,10 @@ def code_lines(text: str) -> list[str]:
     return result
 
 
+#: How long a block that needs a module (Ray: it starts a cluster) may run.
+NEEDS_TIMEOUT = 300.0
+
+
 def _needs(block: Block) -> str | None:
     """The module a block (or the block it continues) needs, if any."""
     b: Block | None = block
@@ -122,7 +126,9 @@ def _needs(block: Block) -> str | None:
 
 @pytest.mark.parametrize(
     "block",
-    [pytest.param(b, marks=getattr(pytest.mark, _needs(b) or "")) if _needs(b) else b for b in BLOCKS],
+    # (A block that starts a Ray cluster may take minutes on a busy machine.)
+    [pytest.param(b, marks=[getattr(pytest.mark, _needs(b) or ""), pytest.mark.timeout(NEEDS_TIMEOUT + 60)])
+     if _needs(b) else b for b in BLOCKS],
     ids=[b.where for b in BLOCKS],
 )
 def test_docs_example_runs(block: Block, tmp_path) -> None:
@@ -150,7 +156,7 @@ def test_docs_example_runs(block: Block, tmp_path) -> None:
     # import it): a traceback reads "tutorial_md.py", line 57, the page's own line 57.
     script = tmp_path / (os.path.basename(block.page).replace(".", "_") + ".py")
     script.write_text(script_for(block), encoding="utf-8")
-    result = run_python([str(script)], cwd=str(tmp_path))
+    result = run_python([str(script)], cwd=str(tmp_path), **({"timeout": NEEDS_TIMEOUT} if needed else {}))
     assert result.returncode == 0, (
         f"the example at {block.where} failed (line numbers below are {block.page}'s)\n"
         + describe(result)

@@ -25,7 +25,8 @@ from models_ray import Placed, ProcessAccount, Special  # noqa: E402
 from models_workers import Account, Buffer, Caller, Gate, Worker  # noqa: E402
 from support import TESTS_DIR, describe, run_script  # noqa: E402
 
-pytestmark = pytest.mark.ray
+# Starting the cluster (in the first test) may take minutes on a busy machine.
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(300)]
 
 RAY_PLACEMENT = {
     "models_workers.Worker": {"kind": "ray"},
