@@ -5,6 +5,7 @@ coordinator (so deadlocks through workers are reported)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -266,3 +267,15 @@ def test_a_tcp_listener_takes_workers_with_the_secret_only():
         conn.close()
     finally:
         listener.close()
+
+
+def test_traced_commands_to_a_worker_are_in_the_trace(tmp_path):
+    path = tmp_path / "run.json"
+    with scoop.trace(path):
+        w = Worker()
+        for i in range(5):
+            w.keep(i)  # under tracing, run one by one so that each is recorded
+        assert w.kept == list(range(5))
+    with open(path, encoding="utf-8") as f:
+        names = [e["name"] for e in json.load(f)["traceEvents"] if e["ph"] == "X"]
+    assert names.count("Worker.keep") == 5, names

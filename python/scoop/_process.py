@@ -36,6 +36,7 @@ import signal
 import sys
 import threading
 from collections import deque
+from types import FunctionType
 from typing import Any, Callable
 
 from . import _channel, _values, _wire
@@ -436,7 +437,9 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[tuple[Any, ...]]) -> int
                     continue
                 return -1  # END: the client logs nothing after it
             _, key, fn, obj, args, kwargs, future, refs = item
-            name = getattr(fn, "__scoop_post__", None)
+            # A forwarder itself: tracing logs a wrapper that records the
+            # call when it runs, so a traced call is run, not posted.
+            name = getattr(fn, "__scoop_post__", None) if type(fn) is FunctionType else None
             postable = name is not None and future is None and refs is None
             size = len(args[0].data) if args else 0
             if posted_to is not None and (
