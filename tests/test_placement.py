@@ -101,6 +101,7 @@ def test_bad_placement_is_an_error_naming_the_key(table, message):
 
 
 def test_a_ray_entry_keeps_the_options_for_its_actor():
+    pytest.importorskip("ray", reason="a ray entry needs Ray: pip install 'pyscoop[ray]'")
     table = {"a.Trainer": {"kind": "ray", "num_gpus": 1, "resources": {"special": 1}}}
     [placement] = scoop._placement.parse(table).values()
     assert (placement.kind, placement.options) == ("ray", {"num_gpus": 1, "resources": {"special": 1}})
