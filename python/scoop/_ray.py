@@ -270,16 +270,19 @@ class RayObject(_process.RemoteObject):
         except BaseException as exc:
             if self._why is None:  # (a start that timed out said why already)
                 object.__setattr__(self, "_why", _reason(exc))
-        self._ended.set()
         listener.abandon(self._token)  # if it never connected
         conn = self._conn
         if conn is not None and not self._closing:
-            # A request waiting for the actor's answer sees the end (EOF).
+            # A request waiting for the actor's answer sees the end (EOF);
+            # and nothing sent from now on reaches the actor, whose process
+            # may outlive Ray's word by a moment: a call after it would run
+            # there in part.
             try:
                 with socket.socket(fileno=os.dup(conn.fileno())) as sock:
                     sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        self._ended.set()
 
     def _accept(self) -> Any:
         try:
