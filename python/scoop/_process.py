@@ -41,7 +41,7 @@ from typing import Any, Callable
 
 from . import _channel, _values, _wire
 from ._errors import ProcessorStopped, SeparateValueError
-from ._protocol import CALL, SYNC
+from ._protocol import Call, Item, Sync
 
 
 def _context(cls: type) -> Any:
@@ -391,7 +391,7 @@ class Pickled:
             ) from exc
 
 
-def run_items(rt: Any, ts: Any, proc: Any, items: deque[tuple[Any, ...]]) -> int:
+def run_items(rt: Any, ts: Any, proc: Any, items: deque[Item]) -> int:
     """Runtime._run_items for a processor whose objects live in workers:
     run *items* as *proc* until the deque is empty; -1 when it reached the
     END of the reservation, else the thread waiting at the SYNC that was
@@ -406,6 +406,10 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[tuple[Any, ...]]) -> int
     its client (SPEC §8) before that client's next call is looked at (the
     worker skips the posts after a failed one, as this loop skips the calls
     that follow).
+
+    Items are taken with ``popleft`` only, never looked at first: a client
+    that continues its reservation takes its END back from the other end
+    of the deque at any moment (PrivateQueue.reopen).
     """
     stack = ts.stack
     stack.append(proc)
@@ -420,23 +424,23 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[tuple[Any, ...]]) -> int
     window = 0
     try:
         while True:
-            if not items:
+            try:
+                item = items.popleft()
+            except IndexError:
                 if posted_to is None:
                     return notify
                 _collect(rt, proc, posted_to, posted_key, posted)
                 posted_to, posted, window = None, [], 0
                 continue  # (more may have been logged meanwhile)
-            item = items[0]
-            if item[0] != CALL:
+            if type(item) is not Call:
                 if posted_to is not None:
                     _collect(rt, proc, posted_to, posted_key, posted)
                     posted_to, posted, window = None, [], 0
-                items.popleft()
-                if item[0] == SYNC:
-                    notify = item[1]
+                if type(item) is Sync:
+                    notify = item.tid
                     continue
-                return -1  # END: the client logs nothing after it
-            _, key, fn, obj, args, kwargs, future, refs = item
+                return -1  # End: the client logs nothing after it
+            key, fn, obj, args, kwargs, future, refs = item
             # A forwarder itself: tracing logs a wrapper that records the
             # call when it runs, so a traced call is run, not posted.
             name = getattr(fn, "__scoop_post__", None) if type(fn) is FunctionType else None
@@ -445,10 +449,9 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[tuple[Any, ...]]) -> int
             if posted_to is not None and (
                 not postable or obj is not posted_to or key != posted_key or window + size > _wire.POST_WINDOW
             ):
+                # (The collect may make the client dirty: looked at below.)
                 _collect(rt, proc, posted_to, posted_key, posted)
                 posted_to, posted, window = None, [], 0
-                continue  # the collect may have made the client dirty
-            items.popleft()
             notify = 0
             ran += 1
             if postable and key not in dirty:
