@@ -333,3 +333,19 @@ def test_a_wait_report_cuts_each_lambda_out_of_a_shared_line():
         assert predicate_source(first).startswith("`lambda a: a > 1` (test_reliability.py:")
         assert predicate_source(second).startswith("`lambda b: not b` (test_reliability.py:")
     assert predicate_source(named).startswith("test_a_wait_report_cuts_each_lambda_out_of_a_shared_line.<locals>.named (")
+
+
+@pytest.mark.parametrize(
+    "line, text",
+    [
+        ("@scoop.requires(lambda self, slot, item: len(slot.items) < 1)", "lambda self, slot, item: len(slot.items) < 1"),
+        ("ready = lambda b: not b.is_full  # a comment", "lambda b: not b.is_full"),
+        ('@scoop.requires(lambda a: a["x"] == ")", lambda b: b)', 'lambda a: a["x"] == ")"'),
+        ("with scoop.separate(b, until=lambda b: f(b, 1), timeout=5) as b:", "lambda b: f(b, 1)"),
+    ],
+)
+def test_a_lambda_is_cut_out_of_its_line_without_columns(line, text):
+    # Python 3.10's code objects have no columns: the hang report named the whole decorator line.
+    from scoop._busy import _first_lambda
+
+    assert _first_lambda(line) == text

@@ -118,11 +118,43 @@ def _lambda_text(code: CodeType) -> str:
     first = code.co_firstlineno
     spans = [(col, end) for ln, end_ln, col, end in positions if ln == end_ln == first and col and end]
     raw = line.encode()
-    if not spans:  # Python 3.10, or no source
-        return line.strip() or "lambda"
+    if not spans:  # Python 3.10 (no columns), or no source
+        return _first_lambda(line) or "lambda"
     body_start, body_end = min(c for c, _ in spans), max(e for _, e in spans)
     start = raw.rfind(b"lambda", 0, body_start)
     if start < 0:
         return line.strip()
     more = any(ln is not None and ln != first for ln, *_ in positions)  # the body goes on below
     return raw[start:body_end].decode(errors="replace") + (" ..." if more else "")
+
+
+def _first_lambda(line: str) -> str:
+    """The first lambda of *line*, cut where it ends: at a comma or a closing
+    bracket outside any bracket of its own, after its parameters' colon.
+    For Python 3.10, whose code objects have no columns; a line with several
+    lambdas gives the first."""
+    start = line.find("lambda")
+    if start < 0:
+        return line.strip()
+    depth, in_body, quote = 0, False, ""
+    for i in range(start, len(line)):
+        ch = line[i]
+        if quote:
+            if ch == quote and line[i - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return line[start:i].rstrip()
+            depth -= 1
+        elif depth == 0 and ch == ":" and not in_body:
+            in_body = True
+        elif depth == 0 and ch == "," and in_body:
+            return line[start:i].rstrip()
+        elif ch == "#" :
+            return line[start:i].rstrip()
+    return line[start:].rstrip()
+
