@@ -90,11 +90,21 @@ class Cell(scoop.Separate):
         """Pass an object of this processor (self) to another: lock passing."""
         return other.read(self)
 
-    def hold_then_read_peer(self, mine: "Cell", barrier) -> int:
+    def meet_at(self, gate: "Counter") -> None:
+        self.gate = gate
+
+    def hold_then_read_peer(self, mine: "Cell") -> int:
         """Reserve ``mine`` (this method's separate argument) and, holding it, query the
-        stored peer. Two of these whose peers are each other's ``mine`` deadlock."""
+        stored peer, once every cell that meets at the same gate holds its own. Two of these
+        whose peers are each other's ``mine`` deadlock.
+
+        The meeting is a wait condition, not a ``threading.Barrier``: a body blocked in a
+        barrier holds its executor's thread, and a body suspended on that thread (a fiber)
+        cannot move to another to reach the barrier."""
         mine.value  # noqa: B018 - a query: the reservation of ``mine`` has started
-        barrier.wait()
+        self.gate.increment()
+        with scoop.separate(self.gate, until=lambda g: g.value >= 2):
+            pass
         return self.peer.value
 
 

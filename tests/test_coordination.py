@@ -7,7 +7,7 @@ import re
 import threading
 
 import pytest
-from models_coordination import Cell
+from models_coordination import Cell, Counter
 from support import STUCK
 
 import scoop
@@ -111,9 +111,11 @@ def test_a_cycle_between_processors_is_reported():
     p, q = Cell(), Cell()
     p.set_peer(y)
     q.set_peer(x)
-    barrier = scoop.shared(threading.Barrier(2))
-    fp = p.hold_then_read_peer.future(x, barrier)  # p holds x, then queries y
-    fq = q.hold_then_read_peer.future(y, barrier)  # q holds y, then queries x
+    gate = Counter()
+    p.meet_at(gate)
+    q.meet_at(gate)
+    fp = p.hold_then_read_peer.future(x)  # p holds x, then queries y
+    fq = q.hold_then_read_peer.future(y)  # q holds y, then queries x
     results = []
     for f in (fp, fq):
         try:

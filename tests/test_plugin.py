@@ -50,9 +50,17 @@ class Cell(scoop.Separate):
     def set_peer(self, peer: "Cell") -> None:
         self.peer = peer
 
-    def hold_then_read_peer(self, mine: "Cell", barrier) -> None:
+    def meet_at(self, gate: "Cell") -> None:
+        self.gate = gate
+
+    def arrive(self) -> None:
+        self.value += 1
+
+    def hold_then_read_peer(self, mine: "Cell") -> None:
         mine.value  # the reservation of ``mine`` (a separate argument) has started
-        barrier.wait()
+        self.gate.arrive()
+        with scoop.separate(self.gate, until=lambda g: g.value >= 2):  # both hold theirs
+            pass
         self.peer.value
 '''
 
@@ -236,12 +244,13 @@ import threading, scoop
 from scoop_models import Cell
 
 def test_crossed_commands(scoop_runtime):
-    x, y, p, q = Cell(), Cell(), Cell(), Cell()
+    x, y, p, q, gate = Cell(), Cell(), Cell(), Cell(), Cell()
     p.set_peer(y)
     q.set_peer(x)
-    barrier = scoop.shared(threading.Barrier(2))
-    p.hold_then_read_peer(x, barrier)   # commands: nobody observes which one gives up
-    q.hold_then_read_peer(y, barrier)
+    p.meet_at(gate)
+    q.meet_at(gate)
+    p.hold_then_read_peer(x)   # commands: nobody observes which one gives up
+    q.hold_then_read_peer(y)
 """,
     )
     result.assert_outcomes(passed=1, errors=1)
