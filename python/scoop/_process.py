@@ -251,10 +251,7 @@ class RemoteObject(_wire.StandIn):
                     raise failed
                 return reply[1]
             if kind == _wire.ERROR:
-                value, remote_tb = reply[1], reply[2]
-                if remote_tb and hasattr(value, "add_note"):  # Python 3.11+
-                    value.add_note(f"raised in a scoop worker process:\n{remote_tb}")
-                raise value
+                raise _with_worker_traceback(reply[1], reply[2])
             answer = serve_callout(self, reply)
             if answer is not None:
                 self._send(answer, message[0])
@@ -281,9 +278,7 @@ class RemoteObject(_wire.StandIn):
         if failed is None:
             return None, returned
         index, exc, remote_tb = failed
-        if remote_tb and hasattr(exc, "add_note"):  # Python 3.11+
-            exc.add_note(f"raised in a scoop worker process:\n{remote_tb}")
-        return (index, exc), returned
+        return (index, _with_worker_traceback(exc, remote_tb)), returned
 
     def _send(self, message: tuple[Any, ...], doing: str) -> None:
         try:
@@ -391,6 +386,14 @@ class Pickled:
             ) from exc
 
 
+def _with_worker_traceback(exc: BaseException, remote_tb: str | None) -> BaseException:
+    """*exc*, raised in the worker, with the worker's traceback attached as a
+    note (Python 3.11+): its frames never crossed."""
+    if remote_tb and hasattr(exc, "add_note"):
+        exc.add_note(f"raised in a scoop worker process:\n{remote_tb}")
+    return exc
+
+
 def run_items(rt: Any, ts: Any, proc: Any, items: deque[Item]) -> int:
     """Runtime._run_items for a processor whose objects live in workers:
     run *items* as *proc* until the deque is empty; -1 when it reached the
@@ -417,25 +420,18 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[Item]) -> int:
     dirty = proc.dirty
     notify = 0
     ran = 0
-    # The commands in flight: to which stand-in, for which client, what.
-    posted_to: RemoteObject | None = None
-    posted_key = 0
-    posted: list[Callable[..., Any]] = []
-    window = 0
+    posted = _Posted()
     try:
         while True:
             try:
                 item = items.popleft()
             except IndexError:
-                if posted_to is None:
+                if posted.to is None:
                     return notify
-                _collect(rt, proc, posted_to, posted_key, posted)
-                posted_to, posted, window = None, [], 0
+                posted.collect(rt, proc)
                 continue  # (more may have been logged meanwhile)
             if type(item) is not Call:
-                if posted_to is not None:
-                    _collect(rt, proc, posted_to, posted_key, posted)
-                    posted_to, posted, window = None, [], 0
+                posted.collect(rt, proc)
                 if type(item) is Sync:
                     notify = item.tid
                     continue
@@ -446,22 +442,20 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[Item]) -> int:
             name = getattr(fn, "__scoop_post__", None) if type(fn) is FunctionType else None
             postable = name is not None and future is None and refs is None
             size = len(args[0].data) if args else 0
-            if posted_to is not None and (
-                not postable or obj is not posted_to or key != posted_key or window + size > _wire.POST_WINDOW
+            if posted.to is not None and (
+                not postable or obj is not posted.to or key != posted.key or posted.window + size > _wire.POST_WINDOW
             ):
-                # (The collect may make the client dirty: looked at below.)
-                _collect(rt, proc, posted_to, posted_key, posted)
-                posted_to, posted, window = None, [], 0
+                posted.collect(rt, proc)  # (which may make the client dirty: looked at below)
             notify = 0
             ran += 1
             if postable and key not in dirty:
                 try:
-                    window += obj.post(name, args[0].data if args else None)
+                    posted.window += obj.post(name, args[0].data if args else None)
                 except BaseException as exc:  # the worker died
                     rt._command_failed(proc, key, fn, exc)
                     continue
-                posted_to, posted_key = obj, key
-                posted.append(fn)
+                posted.to, posted.key = obj, key
+                posted.fns.append(fn)
             else:
                 rt._execute(ts, proc, client, item)
     finally:
@@ -470,21 +464,37 @@ def run_items(rt: Any, ts: Any, proc: Any, items: deque[Item]) -> int:
         ts.current = ts.client
 
 
-def _collect(rt: Any, proc: Any, remote: RemoteObject, key: int, posted: list[Callable[..., Any]]) -> None:
-    """Wait for the commands posted to *remote* by client *key*, and record
-    what they did as the serve loop does for the commands it runs."""
-    try:
-        failed, returned = remote.flush()
-    except BaseException as exc:  # the worker died; or a command of its could not be logged here
-        rt._command_failed(proc, key, posted[-1], exc)
-        failed, returned = None, []
-    finally:
-        if proc.implicit:  # opened by the callouts of the posted commands' bodies
-            proc.close_implicit()
-    for index in returned:
-        rt.warn_result(posted[index])
-    if failed is not None:
-        rt._command_failed(proc, key, posted[failed[0]], failed[1])
+class _Posted:
+    """The commands posted and not yet collected: to which stand-in, for
+    which client, which ones, and how many bytes they took."""
+
+    __slots__ = ("to", "key", "fns", "window")
+
+    def __init__(self) -> None:
+        self.to: RemoteObject | None = None
+        self.key = 0
+        self.fns: list[Callable[..., Any]] = []
+        self.window = 0
+
+    def collect(self, rt: Any, proc: Any) -> None:
+        """Wait for the posted commands (none: nothing to do), and record
+        what they did as the serve loop does for the commands it runs."""
+        remote, key, fns = self.to, self.key, self.fns
+        if remote is None:
+            return
+        self.to, self.fns, self.window = None, [], 0
+        try:
+            failed, returned = remote.flush()
+        except BaseException as exc:  # the worker died; or a command of its could not be logged here
+            rt._command_failed(proc, key, fns[-1], exc)
+            failed, returned = None, []
+        finally:
+            if proc.implicit:  # opened by the callouts of the posted commands' bodies
+                proc.close_implicit()
+        for index in returned:
+            rt.warn_result(fns[index])
+        if failed is not None:
+            rt._command_failed(proc, key, fns[failed[0]], failed[1])
 
 
 def pickle_call(
