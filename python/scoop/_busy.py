@@ -154,7 +154,7 @@ def _first_lambda(line: str) -> str:
             in_body = True
         elif depth == 0 and ch == "," and in_body:
             return line[start:i].rstrip()
-        elif ch == "#" :
+        elif ch == "#":
             return line[start:i].rstrip()
     return line[start:].rstrip()
 
