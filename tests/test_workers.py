@@ -279,3 +279,11 @@ def test_traced_commands_to_a_worker_are_in_the_trace(tmp_path):
     with open(path, encoding="utf-8") as f:
         names = [e["name"] for e in json.load(f)["traceEvents"] if e["ph"] == "X"]
     assert names.count("Worker.keep") == 5, names
+
+
+def test_a_command_on_a_reference_the_worker_drops_at_once_still_runs():
+    # The worker sent the release of a stub before the command logged on it: the parent had
+    # dropped the id when the command arrived (KeyError in the parent, the command lost).
+    account, w = Account(100), Worker()
+    assert w.deposit_through_box([account], 10) == 10
+    assert account.balance == 110

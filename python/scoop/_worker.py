@@ -14,7 +14,6 @@ whole protocol.
 
 from __future__ import annotations
 
-import collections
 import functools
 import os
 import pickle
@@ -71,7 +70,7 @@ class Agent:
         self.armed = threading.Event()
         #: The parent's POSTs and FLUSHes that arrived while a call of the
         #: object waited for a callout's answer: they run after it, in order.
-        self.backlog: collections.deque[tuple[Any, ...]] = collections.deque()
+        self.backlog: deque[tuple[Any, ...]] = deque()
         #: Posted commands since the last FLUSH; the first that failed
         #: (index, exception, traceback); those that returned a value.
         self.posts = 0
@@ -128,11 +127,15 @@ class Agent:
             self.conn.send_bytes(data)
 
     def _flush(self) -> None:
-        """Send the releases and the commands logged so far (send_lock held)."""
-        if self.releases:
-            self.conn.send_bytes(self.dumps((_wire.RELEASE, _drain(self.releases))))
+        """Send the commands and the releases logged so far (send_lock held).
+
+        Commands first: a command was logged while its target's stub lived,
+        and the release of that stub, logged since, must not reach the
+        parent before it (the parent drops the id at the release)."""
         if self.pending:
             self.conn.send_bytes(self.dumps((_wire.COMMANDS, _drain(self.pending))))
+        if self.releases:
+            self.conn.send_bytes(self.dumps((_wire.RELEASE, _drain(self.releases))))
 
     def _flusher(self) -> None:
         """Send the commands of a body that goes on computing: SPEC §2 lets
@@ -198,14 +201,18 @@ class Agent:
         if self.failed is not None:
             return
         try:
-            name, blob = message[1], message[2]
-            args, kwargs = self.loads(blob) if blob is not None else ((), {})
-            result = getattr(self.obj, name)(*args, **kwargs)
+            result = self._call(message)
         except BaseException as exc:  # reported at the FLUSH
             self.failed = (index, exc, traceback.format_exc())
             return
         if result is not None:
             self.returned.append(index)
+
+    def _call(self, message: tuple[Any, ...]) -> Any:
+        """Run the call of a CALL or a POST on the hosted object."""
+        name, blob = message[1], message[2]
+        args, kwargs = self.loads(blob) if blob is not None else ((), {})
+        return getattr(self.obj, name)(*args, **kwargs)
 
     def answer_flush(self) -> None:
         """Every posted command has run: say which failed, if one did."""
@@ -231,9 +238,7 @@ class Agent:
                 cls.__init__(obj, *args, **kwargs)
                 result = None
             elif kind == _wire.CALL:
-                name, blob = message[1], message[2]
-                args, kwargs = self.loads(blob) if blob is not None else ((), {})
-                result = getattr(self.obj, name)(*args, **kwargs)
+                result = self._call(message)
             else:  # GET
                 result = getattr(self.obj, message[1])
             reply: tuple[Any, ...] = (_wire.OK, result)
