@@ -106,14 +106,22 @@ def _count(n: int, what: str) -> str:
 
 def load(path: str) -> Timeline:
     """Read the trace file at *path*."""
+    events, truncated = read_events(path)
+    return _timeline(path, events, truncated)
+
+
+def read_events(path: str) -> tuple[list[Any], bool]:
+    """The trace events in the file at *path*, and whether the file was cut
+    short (a program that died while a chunk was being written): then the
+    events are those up to the last whole line."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     truncated = False
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        # A program that died while writing: scoop writes one event per
-        # line, so every line but the last (cut short) is whole.
+        # scoop writes one event per line, so every line but the last (cut
+        # short, or whole but without the closing brackets) is whole.
         head = text.rstrip().rsplit("\n", 1)[0].rstrip().rstrip(",")
         try:
             data = json.loads(head + "\n]}")
@@ -123,7 +131,7 @@ def load(path: str) -> Timeline:
     events = data.get("traceEvents") if isinstance(data, dict) else data
     if not isinstance(events, list):
         raise TraceFileError(f"{path} is not a trace: it has no traceEvents list")
-    return _timeline(path, events, truncated)
+    return events, truncated
 
 
 def _timeline(path: str, events: list[Any], truncated: bool) -> Timeline:

@@ -264,12 +264,14 @@ class Recorder:
             if not chunk:
                 return
             data = (",\n" + ",\n".join([self._format(e) for e in chunk])).encode()
-            f = self.file
-            f.seek(self.end)
-            f.write(data)
+            # One write of the events and the brackets after them: two let
+            # another thread run between them (the first releases the GIL)
+            # and end the process with the brackets missing.
+            out, at = memoryview(data + _TAIL), self.end
+            while out:  # a write cut short by a signal writes the rest
+                n = os.pwrite(self.file.fileno(), out, at)
+                out, at = out[n:], at + n
             self.end += len(data)
-            f.write(_TAIL)
-            f.flush()
         except (OSError, ValueError) as exc:
             # A full disk must not fail the program's calls: tracing stops.
             self.closed = True
