@@ -119,7 +119,7 @@ def build(rows, meta) -> dict:
     return out
 
 
-def _fmt_s(x: float) -> str:
+def fmt_seconds(x: float) -> str:
     if x >= 100:
         return f"{x:.0f}"
     if x >= 1:
@@ -129,11 +129,15 @@ def _fmt_s(x: float) -> str:
     return f"{x:.5f}"
 
 
-def _fmt_metric(k: str, v: float) -> str:
-    label = METRIC_LABELS.get(k, k)
+def fmt_value(k: str, v: float) -> str:
+    """Metric *k*'s value: µs and ratios with a decimal, rates in whole units."""
     if k.endswith(("_us", "_x")):
-        return f"{label} {v:.1f}"
-    return f"{label} {v:,.0f}"
+        return f"{v:.1f}"
+    return f"{v:,.0f}"
+
+
+def _fmt_metric(k: str, v: float) -> str:
+    return f"{METRIC_LABELS.get(k, k)} {fmt_value(k, v)}"
 
 
 def markdown(data: dict) -> str:
@@ -166,8 +170,8 @@ def markdown(data: dict) -> str:
                     extra.append(f"tree RSS {e['peak_tree_rss_mb']:.0f} MB, "
                                  f"{e['peak_tree_threads']} threads, {e['peak_processes']} procs")
                 lines.append(
-                    f"| {label} | {v} | {_fmt_s(e['median_s'])} | "
-                    f"{_fmt_s(e['min_s'])}–{_fmt_s(e['max_s'])} | {e['peak_rss_mb']:.0f} | "
+                    f"| {label} | {v} | {fmt_seconds(e['median_s'])} | "
+                    f"{fmt_seconds(e['min_s'])}–{fmt_seconds(e['max_s'])} | {e['peak_rss_mb']:.0f} | "
                     f"{e['peak_threads']} | {'; '.join(extra)} |")
             else:
                 lines.append(f"| {label} | {v} | {st.upper()} | | | | |")

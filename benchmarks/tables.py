@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from benchmarks.report import fmt_seconds, fmt_value
+
 RESULTS = Path(__file__).parent / "results"
 
 #: program key -> (README label, metric or None for seconds, unit)
@@ -43,16 +45,6 @@ COWICHAN = ["randmat", "thresh", "winnow", "outer", "product", "chain"]
 COWICHAN_VERSIONS = ["scoop", "scoop_ray", "multiprocessing", "processpool", "sequential"]
 
 
-def _num(x: float) -> str:
-    if x >= 100:
-        return f"{x:,.0f}"
-    if x >= 10:
-        return f"{x:.1f}"
-    if x >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
-
-
 def _ratio(x: float) -> str:
     text = f"{x:.1f}" if x >= 10 else f"{x:.2f}" if x >= 0.1 else f"{x:.2g}"
     return f"**{text}**" if round(x, 2) < 1 else text
@@ -64,8 +56,8 @@ def _cell(v: dict | None, metric: str | None) -> str:
     if v.get("status") != "ok":
         return "fails"
     if metric is None:
-        return _num(v["median_s"])
-    return _num(v["metrics"][metric])
+        return fmt_seconds(v["median_s"])
+    return fmt_value(metric, v["metrics"][metric])
 
 
 def _ok(v: dict | None) -> bool:
@@ -140,7 +132,7 @@ def before_after_table(before: dict, after: dict) -> str:
         if new is None or old is None or new[0] != old[0]:
             continue
         lines.append(
-            f"| {key} (/ {new[0]}) | {_num(old[1])} | {_num(new[1])} | {_ratio(new[1] / old[1])} |"
+            f"| {key} (/ {new[0]}) | {old[1]:.3g} | {new[1]:.3g} | {_ratio(new[1] / old[1])} |"
         )
     return "\n".join(lines)
 

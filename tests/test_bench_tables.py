@@ -39,7 +39,7 @@ def test_a_row_gives_the_rates_and_the_ratios_of_median_times():
 
 def test_a_failed_peer_says_so_and_has_no_ratio():
     (row,) = [line for line in tables.peers_table(RESULT).splitlines() if line.startswith("| mutex")]
-    assert row == "| mutex (s) | 0.5 | fails | 0.02 | 0.025 | — | 20.0 |"
+    assert row == "| mutex (s) | 0.500 | fails | 0.020 | 0.025 | — | 20.0 |"
 
 
 def test_the_cowichan_table_gives_the_speed_up_over_sequential():
@@ -51,4 +51,4 @@ def test_before_and_after_compares_pyscoop_to_a_reference_of_its_own_run():
     # A slower machine the second day: asyncio 2x slower too, so pyscoop's 1.5x is a gain.
     before = {"programs": {"mutex": {"versions": {"scoop": _version(0.375), "asyncio": _version(0.0125)}}}}
     lines = tables.before_after_table(before, RESULT).splitlines()
-    assert lines[2:] == ["| mutex (/ asyncio) | 30.0 | 20.0 | **0.67** |"]
+    assert lines[2:] == ["| mutex (/ asyncio) | 30 | 20 | **0.67** |"]
