@@ -175,6 +175,16 @@ def test_fork_child_gets_a_clean_runtime_or_a_clear_error():
     assert re.search(r"^old reference: (value |error \w+)", out, re.MULTILINE), describe(result)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+def test_a_fork_child_that_runs_python_before_exec_never_calls_into_go():
+    # Found as Ray's ray.init hanging one run in a few: its process launcher's child was stuck
+    # in the Go runtime, called from a finalizer of another thread's state.
+    result = run_script("fork_preexec.py")
+    assert result.returncode == 0, describe(result)
+    assert "in a fork child" not in result.stdout, describe(result)
+    assert "parent done" in result.stdout, describe(result)
+
+
 def test_a_client_keeps_a_bounded_number_of_unreserved_queues_open():
     # Each unreserved call keeps its queue open for the next one (an open queue keeps its
     # processor alive); queries as well as commands must stay within the client's bound.

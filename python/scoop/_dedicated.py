@@ -284,6 +284,8 @@ class DedicatedProcessor(Processor):
     def __del__(self) -> None:
         # Its objects are unreachable and its queues empty: every call
         # logged on it has run, so its thread can end.
+        if _native.forking:  # a fork child's copy: that thread is not here
+            return
         try:
             self.thread.close()
         except Exception:  # pragma: no cover - interpreter teardown

@@ -100,7 +100,7 @@ def collecting(phase: str, info: dict[str, int]) -> None:
     """``gc.callbacks`` hook: tell the core while a full collection holds the
     GIL, so that executors waiting for it do not look stuck (core
     Collecting). Installed while a runtime runs."""
-    if info["generation"] == 2:
+    if info["generation"] == 2 and not _native.forking:
         _native.Collecting(phase == "start")
 
 #: How long a fiber runs before it lets waiting processors have a turn, if
@@ -345,7 +345,7 @@ class Runtime:
         """Processor *pid* was collected (Processor.__del__)."""
         # Its objects are unreachable and its queues are empty (each open
         # private queue keeps its processor alive).
-        if self.stopped:
+        if self.stopped or _native.forking:
             return
         self.dirty_marks.pop(pid, None)
         self._report(dirty)

@@ -67,6 +67,8 @@ class ThreadState:
         # stopped, shutdown() has done the first two; the core's record must
         # go all the same (the core routes the drop to the runtime that made
         # the thread, even when another one runs now).
+        if _native.forking:  # a fork child's copy of another thread
+            return
         try:
             rt = self.runtime
             rt.waiting.pop(self.tid, None)

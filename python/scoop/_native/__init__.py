@@ -18,6 +18,7 @@ should a wrapper built by another route still register it.
 import ctypes
 import gc as _gc
 import importlib
+import os
 from typing import Any
 
 #: Whether the extension (and with it the Go runtime) is loaded in this
@@ -25,6 +26,28 @@ from typing import Any
 #: that imported scoop but never used it can still fork (the forkserver of
 #: process processors preloads scoop), and ``import scoop`` stays cheap.
 loaded = False
+
+#: True while this process forks, and for good in a child made by fork: the
+#: Go runtime does not survive a fork (its threads are gone, and a lock one
+#: of them held stays held), so nothing may call into it there. A child that
+#: runs Python before it execs (``subprocess`` with ``preexec_fn``, as Ray
+#: starts its processes) runs finalizers as CPython clears the other
+#: threads' states, before any ``after_in_child`` hook: so the flag is set
+#: before the fork, in the parent, and cleared after it there.
+forking = False
+
+
+def _before_fork() -> None:
+    global forking
+    forking = True
+
+
+def _after_fork_in_parent() -> None:
+    global forking
+    forking = False
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent)
 
 # Names of gopy's wrapper preamble that are not part of the Go package.
 _PREAMBLE = {"cwd", "currentdir"}
