@@ -103,19 +103,25 @@ class Sampler(threading.Thread):
             time.sleep(SAMPLE_INTERVAL)
 
 
-def run_child(program: str, case: int, version: str, mode: str, *, timeout: float,
-              max_rss_mb: int, tree: bool) -> dict:
-    fd, out_path = tempfile.mkstemp(prefix="pyscoop-bench-", suffix=".json")
-    os.close(fd)
+def child_env() -> dict[str, str]:
+    """The environment of a measured child process: the repository importable, a fixed hash
+    seed, and bytecode caches read and written as a user's Python does. Without them (an
+    environment with PYTHONDONTWRITEBYTECODE=1 and an in-tree pyscoop), every run that imports
+    pyscoop in its timed part, a worker's fork server, compiled it from source: 60 ms more."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     )
     env.setdefault("PYTHONHASHSEED", "0")
-    # Children read and write bytecode caches as a user's Python does. Without them (an
-    # environment with PYTHONDONTWRITEBYTECODE=1 and an in-tree pyscoop), every run that imports
-    # pyscoop in its timed part, a worker's fork server, compiled it from source: 60 ms more.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run_child(program: str, case: int, version: str, mode: str, *, timeout: float,
+              max_rss_mb: int, tree: bool) -> dict:
+    fd, out_path = tempfile.mkstemp(prefix="pyscoop-bench-", suffix=".json")
+    os.close(fd)
+    env = child_env()
     cmd = [sys.executable, "-m", "benchmarks.child", program, str(case), version, mode, out_path]
     started = time.monotonic()
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:

@@ -48,7 +48,10 @@ def plan(seed: int, commands: int, blocks: int, queries: int) -> bytes:
     """One client's operations, one byte each, in a random order. Made before
     the start's memory is measured, so that the run's growth is the
     runtime's: 1.5 MB a client at full size (a list of strings was 12 MB)."""
-    ops = bytearray(b"c" * commands + b"r" * blocks + b"q" * queries)
+    ops = bytearray(commands + blocks + queries)
+    ops[:commands] = bytes((COMMAND,)) * commands
+    ops[commands : commands + blocks] = bytes((BLOCK,)) * blocks
+    ops[commands + blocks :] = bytes((QUERY,)) * queries
     random.Random(seed).shuffle(ops)
     return bytes(ops)
 

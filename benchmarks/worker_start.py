@@ -40,11 +40,11 @@ def main(argv: list[str]) -> int:
         label = f"{method} + {', '.join(preload)}" if preload else method
         print(f"{label:<60} first {first * 1000:6.1f} ms   second {second * 1000:6.1f} ms")
         return 0
-    import os
     import subprocess
 
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user's Python: with bytecode caches
+    from benchmarks.runner import child_env
+
+    env = child_env()
     for config in (["fork"], ["spawn"], ["forkserver"], ["forkserver", "scoop._worker"]):
         subprocess.run([sys.executable, "-m", "benchmarks.worker_start", *config], check=True, env=env)
     return 0

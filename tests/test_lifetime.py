@@ -185,6 +185,19 @@ def test_a_fork_child_that_runs_python_before_exec_never_calls_into_go():
     assert "parent done" in result.stdout, describe(result)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+def test_a_fork_child_of_a_process_that_never_used_scoop_gets_a_whole_runtime():
+    # A forkserver's workers are such children: their finalizers must reach their own core
+    # (dropped objects free their processors), which a flag left over from the fork stopped.
+    result = run_script("fork_before_first_use.py")
+    assert result.returncode == 0, describe(result)
+    match = re.search(r"alive (\d+) after (\d+) forking (\w+)", result.stdout)
+    assert match, describe(result)
+    alive, after, forking = int(match[1]), int(match[2]), match[3]
+    assert forking == "False", describe(result)
+    assert after < alive, describe(result)  # the dropped objects' processors were freed
+
+
 def test_a_client_keeps_a_bounded_number_of_unreserved_queues_open():
     # Each unreserved call keeps its queue open for the next one (an open queue keeps its
     # processor alive); queries as well as commands must stay within the client's bound.

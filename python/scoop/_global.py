@@ -23,11 +23,9 @@ _placements = _placement.Placements()
 _ray_configured: dict[str, Any] = {}
 
 
-# Set in a child made by os.fork(): the Go runtime does not survive a fork
-# (its threads are gone; a call into it can hang forever), so the child gets
-# a clear error instead of a runtime.
-_forked: str | None = None
-
+# What a child made by os.fork() from a process running the Go core gets
+# (scoop._native.forking stays set there) instead of a runtime: that core
+# did not survive the fork, and a call into it could hang forever.
 FORK_ERROR = (
     "pyscoop cannot run in a process made by os.fork() from one that had imported it: "
     "the Go runtime does not survive fork. Start worker processes with the 'spawn' or "
@@ -36,10 +34,9 @@ FORK_ERROR = (
 
 
 def _after_fork_in_child() -> None:
-    global _forked, _current
+    global _current
     if not _native.loaded:
         return  # the Go runtime was never started here: the child is clean
-    _forked = FORK_ERROR
     uninstall_gc_hook()  # it calls into Go
     if _current is not None:
         _current.stopped = True
@@ -53,8 +50,8 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 def runtime() -> Runtime:
     """The running runtime, started if there is none."""
     global _current
-    if _forked:
-        raise RuntimeError(_forked)
+    if _native.forking:
+        raise RuntimeError(FORK_ERROR)
     rt = _current
     if rt is not None:
         return rt

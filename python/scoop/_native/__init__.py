@@ -27,13 +27,15 @@ from typing import Any
 #: process processors preloads scoop), and ``import scoop`` stays cheap.
 loaded = False
 
-#: True while this process forks, and for good in a child made by fork: the
-#: Go runtime does not survive a fork (its threads are gone, and a lock one
-#: of them held stays held), so nothing may call into it there. A child that
-#: runs Python before it execs (``subprocess`` with ``preexec_fn``, as Ray
-#: starts its processes) runs finalizers as CPython clears the other
-#: threads' states, before any ``after_in_child`` hook: so the flag is set
-#: before the fork, in the parent, and cleared after it there.
+#: True while this process forks, and for good in a child made by fork from
+#: a process that had loaded the Go runtime: that runtime does not survive a
+#: fork (its threads are gone, and a lock one of them held stays held), so
+#: nothing may call into it there. A child that runs Python before it execs
+#: (``subprocess`` with ``preexec_fn``, as Ray starts its processes) runs
+#: finalizers as CPython clears the other threads' states, before any
+#: ``after_in_child`` hook: so the flag is set before the fork, in the
+#: parent, and cleared after it there. A child of a process that never
+#: loaded it (a forkserver's worker) loads its own, and the flag is cleared.
 forking = False
 
 
@@ -47,7 +49,16 @@ def _after_fork_in_parent() -> None:
     forking = False
 
 
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent)
+def _after_fork_in_child() -> None:
+    global forking
+    forking = loaded
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
 
 # Names of gopy's wrapper preamble that are not part of the Go package.
 _PREAMBLE = {"cwd", "currentdir"}
